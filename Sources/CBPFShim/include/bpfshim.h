@@ -1,0 +1,23 @@
+// Thin wrappers for what Swift cannot call directly: the variadic syscall(2),
+// ioctl requests built by function-like macros, and a few kernel constants.
+#ifndef BPFREPL_BPFSHIM_H
+#define BPFREPL_BPFSHIM_H
+
+#include <stdint.h>
+
+// perf_event_open(2) for a tracepoint, software clock or (uprobe) PMU event.
+// Returns the fd or -errno.
+int bpfrepl_perf_event_open(uint32_t type, uint64_t config, uint64_t config1,
+                            uint64_t config2, uint64_t sample_period,
+                            int use_freq, int pid, int cpu);
+
+// PERF_EVENT_IOC_ENABLE / DISABLE on a perf event fd. Returns 0 or -errno.
+int bpfrepl_perf_event_enable(int fd);
+int bpfrepl_perf_event_disable(int fd);
+
+// Constants the importer cannot see as Swift values.
+extern const uint32_t bpfrepl_perf_type_tracepoint;
+extern const uint32_t bpfrepl_perf_type_software;
+extern const uint64_t bpfrepl_perf_count_sw_cpu_clock;
+
+#endif

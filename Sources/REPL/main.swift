@@ -1,0 +1,4 @@
+import Engine
+import Kernel
+import CEdit
+print(EngineInfo.version)

@@ -1,0 +1,2 @@
+import Testing
+@Test func placeholderEndToEndTests() { #expect(1 == 1) }
