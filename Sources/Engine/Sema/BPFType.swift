@@ -122,7 +122,9 @@ public enum Aggregation: Equatable, Sendable, CustomStringConvertible {
   /// Bytes per CPU of the map value.
   public var valueSize: Int {
     switch self {
-    case .count, .sum, .min, .max: 8
+    case .count, .sum: 8
+    // (value, isSet): a per-CPU slot that never saw a value must not win the merge.
+    case .min, .max: 16
     // (total, count)
     case .avg, .stats: 16
     // Histograms keep one map entry per bucket, keyed by (key..., bucket): 8-byte counters.

@@ -51,8 +51,8 @@ public enum Encoder {
     }
     func alu(_ cls: OpClass, _ op: ALUOp, _ dst: Register, _ src: Operand) {
       switch src {
-      case .reg(let s): raw(cls.rawValue | op.rawValue | sourceRegFlag, dst.rawValue, s.rawValue, 0, 0)
-      case .imm(let i): raw(cls.rawValue | op.rawValue, dst.rawValue, 0, 0, i)
+      case .reg(let s): raw(cls.rawValue | op.opcodeBits | sourceRegFlag, dst.rawValue, s.rawValue, op.offset, 0)
+      case .imm(let i): raw(cls.rawValue | op.opcodeBits, dst.rawValue, 0, op.offset, i)
       }
     }
     func wide(_ dst: Register, _ src: UInt8, _ value: UInt64) {

@@ -27,6 +27,12 @@ public enum Operand: Equatable, Sendable {
 public enum ALUOp: UInt8, Sendable {
   case add = 0x00, sub = 0x10, mul = 0x20, div = 0x30, or = 0x40, and = 0x50, lsh = 0x60, rsh = 0x70
   case neg = 0x80, mod = 0x90, xor = 0xa0, mov = 0xb0, arsh = 0xc0
+  /// Signed division and modulo (kernel 6.6+): DIV/MOD with offset 1. The low bit of the raw value
+  /// only tells the encoder to set that offset.
+  case sdiv = 0x31, smod = 0x91
+
+  var opcodeBits: UInt8 { rawValue & 0xf0 }
+  var offset: Int16 { Int16(rawValue & 1) }
 
   var symbol: String {
     switch self {
@@ -43,6 +49,8 @@ public enum ALUOp: UInt8, Sendable {
     case .xor: "^="
     case .mov: "="
     case .arsh: "s>>="
+    case .sdiv: "s/="
+    case .smod: "s%="
     }
   }
 }

@@ -1,0 +1,41 @@
+/// Everything the code of one compile refers to beyond its own instructions: the session's maps
+/// (by `MapRef`), the event and probe-name tables, and the internal maps every program shares.
+public final class CompileResources: @unchecked Sendable {
+  public let maps: MapTable
+  public let events: EventTable
+  public let probeNames: ProbeNameTable
+  private(set) var refsByName: [String: MapRef] = [:]
+  private(set) var namesByRef: [MapRef: String] = [:]
+
+  /// Internal map names start with "." so they never clash with user maps (which start with "@").
+  public static let ringBufferName = ".events"
+  public static let lostCounterName = ".lost"
+  public static let globalsName = ".globals"
+
+  public init(maps: MapTable = MapTable(), events: EventTable = EventTable(), probeNames: ProbeNameTable = ProbeNameTable()) {
+    self.maps = maps
+    self.events = events
+    self.probeNames = probeNames
+  }
+
+  public func ref(_ name: String) -> MapRef {
+    if let r = refsByName[name] { return r }
+    let r = MapRef(refsByName.count)
+    refsByName[name] = r
+    namesByRef[r] = name
+    return r
+  }
+
+  public func name(of ref: MapRef) -> String { namesByRef[ref] ?? "?" }
+
+  var ringBuffer: MapRef { ref(Self.ringBufferName) }
+  var lostCounter: MapRef { ref(Self.lostCounterName) }
+  var globals: MapRef { ref(Self.globalsName) }
+}
+
+/// Layout of the `.globals` array map's single value, written by user space before anything runs.
+public enum GlobalsLayout {
+  /// CLOCK_MONOTONIC nanoseconds when the session (or one-shot run) started: `elapsed` is relative to it.
+  public static let startNanoseconds: Int16 = 0
+  public static let size = 8
+}

@@ -1,0 +1,114 @@
+/// x86-64 `struct pt_regs` offsets, for arguments and return values of kprobe-like probes.
+enum PtRegs {
+  static let argumentOffsets: [Int16] = [112, 104, 96, 88, 72, 64]  // di, si, dx, cx, r8, r9
+  static let returnValue: Int16 = 80  // ax
+}
+
+extension ProgramGenerator {
+  func builtin(_ name: String, _ e: Expr) throws -> Value {
+    func helper(_ h: BPFHelper, then transform: (() -> Void)? = nil) throws -> Value {
+      asm.call(h)
+      transform?()
+      let t = try newTemp(at: e.range)
+      setTemp(t, from: .r0)
+      return t
+    }
+    switch name {
+    case "pid": return try helper(.getCurrentPidTgid) { self.asm.emit(.alu64(.rsh, .r0, .imm(32))) }
+    case "tid": return try helper(.getCurrentPidTgid) { self.asm.emit(.alu32(.mov, .r0, .reg(.r0))) }
+    case "uid": return try helper(.getCurrentUidGid) { self.asm.emit(.alu32(.mov, .r0, .reg(.r0))) }
+    case "gid": return try helper(.getCurrentUidGid) { self.asm.emit(.alu64(.rsh, .r0, .imm(32))) }
+    case "nsecs": return try helper(.ktimeGetNs)
+    case "elapsed":
+      return try helper(.ktimeGetNs) {
+        self.asm.emit(.loadMapValue(.r1, self.resources.globals, offset: 0))
+        self.asm.emit(.load(.dw, .r1, .r1, GlobalsLayout.startNanoseconds))
+        self.asm.emit(.alu64(.sub, .r0, .reg(.r1)))
+      }
+    case "cpu": return try helper(.getSmpProcessorId)
+    case "cgroup": return try helper(.getCurrentCgroupId)
+    case "rand": return try helper(.getPrandomU32)
+    case "jiffies": return try helper(.jiffies64)
+    case "numaid": return try helper(.getNumaNodeId)
+    case "curtask": return try helper(.getCurrentTask)
+    case "comm":
+      let off = try allocate(16, at: e.range)
+      asm.mov(.r1, .r10)
+      asm.emit(.alu64(.add, .r1, .imm(Int32(off))))
+      asm.mov(.r2, 16)
+      asm.call(.getCurrentComm)
+      return .bytes(off, size: 16)
+    case "probe":
+      if let id = staticProbeID { return .constant(Int64(id)) }
+      asm.mov(.r1, .r6)
+      return try helper(.getAttachCookie)
+    case "retval":
+      let t = try newTemp(at: e.range)
+      asm.emit(.load(.dw, .r1, .r6, PtRegs.returnValue))
+      setTemp(t, from: .r1)
+      return t
+    default:
+      if name.hasPrefix("arg"), let n = Int(name.dropFirst(3)), n < PtRegs.argumentOffsets.count {
+        let t = try newTemp(at: e.range)
+        asm.emit(.load(.dw, .r1, .r6, PtRegs.argumentOffsets[n]))
+        setTemp(t, from: .r1)
+        return t
+      }
+      throw fail("The \(name) builtin is not supported yet", e.range)
+    }
+  }
+
+  /// `args->name` / `args.name`: a field of the tracepoint record that ctx points to.
+  func tracepointField(_ name: String, _ e: Expr) throws -> Value {
+    guard let field = context.tracepointFields?.first(where: { $0.name == name }) else {
+      throw fail("Can't find a field \(name) in the tracepoint's args", e.range)
+    }
+    let offset = Int16(field.offset)
+    switch e.type {
+    case .string(let size) where field.isDataLoc:
+      // __data_loc: the low 16 bits locate the data relative to the record start.
+      let off = try allocate(size, at: e.range)
+      try zero(off, size)
+      asm.emit(.load(.w, .r3, .r6, offset))
+      asm.emit(.alu64(.and, .r3, .imm(0xffff)))
+      asm.emit(.alu64(.add, .r3, .reg(.r6)))
+      asm.mov(.r1, .r10)
+      asm.emit(.alu64(.add, .r1, .imm(Int32(off))))
+      asm.mov(.r2, Int32(size))
+      asm.call(.probeReadKernelStr)
+      return .bytes(off, size: size)
+    case .string(let size), .buffer(let size), .array(_, let size) where size > 0:
+      let n = e.type.size
+      _ = size
+      let off = try allocate(n, at: e.range)
+      asm.mov(.r1, .r10)
+      asm.emit(.alu64(.add, .r1, .imm(Int32(off))))
+      asm.mov(.r2, Int32(n))
+      asm.mov(.r3, .r6)
+      asm.emit(.alu64(.add, .r3, .imm(Int32(offset))))
+      asm.call(.probeReadKernel)
+      return .bytes(off, size: n)
+    default:
+      let t = try newTemp(at: e.range)
+      let size = min(8, max(1, field.size))
+      asm.emit(.load(MemorySize(bytes: size) ?? .dw, .r1, .r6, offset))
+      if field.isSigned { extend(.r1, bits: size * 8, signed: true) }
+      setTemp(t, from: .r1)
+      return t
+    }
+  }
+
+  /// Reads `size` bytes of kernel memory at the address in `pointer` into the integer temp `into`.
+  func readKernel(pointer: Value, size: Int, signed: Bool, into t: Value, at range: SourceRange) throws {
+    let buf = try allocate(8, at: range)
+    asm.emit(.storeImm(.dw, .r10, buf, 0))
+    load(pointer, into: .r3)
+    asm.mov(.r1, .r10)
+    asm.emit(.alu64(.add, .r1, .imm(Int32(buf))))
+    asm.mov(.r2, Int32(size))
+    asm.call(.probeReadKernel)
+    asm.emit(.load(MemorySize(bytes: size) ?? .dw, .r1, .r10, buf))
+    if signed { extend(.r1, bits: size * 8, signed: true) }
+    setTemp(t, from: .r1)
+  }
+}

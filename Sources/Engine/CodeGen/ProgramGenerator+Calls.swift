@@ -1,0 +1,120 @@
+/// Builtin functions: those that act in the kernel (delete, str) and those that send a record to
+/// user space through the ring buffer (printf, print, clear, zero, exit).
+extension ProgramGenerator {
+  func call(_ name: String, _ args: [Expr], _ e: Expr) throws -> Value {
+    switch name {
+    case "printf", "errorf", "warnf":
+      guard case .string(let format) = args[0].kind else { throw fail("printf needs a format string", e.range) }
+      let values = Array(args.dropFirst())
+      let payload = values.map { MapDefinition.widened($0.type) }
+      let severity = name == "printf" ? "" : name == "errorf" ? "ERROR" : "WARNING"
+      let d = resources.events.register(
+        .printf(format: format, argumentTypes: payload, severity: severity), payload: payload, range: e.range)
+      try sendEvent(d, values, at: e.range)
+      return .void
+    case "exit":
+      let d = resources.events.register(.exit, payload: [.int64], range: e.range)
+      try sendEvent(d, args.isEmpty ? [] : args, at: e.range, defaults: [.constant(0)])
+      asm.emit(.jump(returnLabel))
+      return .void
+    case "print":
+      if case .map(let m, let keys) = args[0].kind, keys.isEmpty {
+        let top = args.count > 1 ? integerLiteral(args[1]) : 0
+        let div = args.count > 2 ? integerLiteral(args[2]) : 0
+        let d = resources.events.register(.printMap(name: m, top: Int(top), div: Int(div)), payload: [], range: e.range)
+        try sendEvent(d, [], at: e.range)
+      } else {
+        let t = MapDefinition.widened(args[0].type)
+        let d = resources.events.register(.printValue(t), payload: [t], range: e.range)
+        try sendEvent(d, [args[0]], at: e.range)
+      }
+      return .void
+    case "clear", "zero":
+      guard case .map(let m, _) = args[0].kind else { throw fail("\(name)() expects a map", e.range) }
+      let kind: EventKind = name == "clear" ? .clearMap(name: m) : .zeroMap(name: m)
+      let d = resources.events.register(kind, payload: [], range: e.range)
+      try sendEvent(d, [], at: e.range)
+      return .void
+    case "delete":
+      let mapExpr = args[0]
+      guard case .map(let m, var keys) = mapExpr.kind, let def = resources.maps[m] else {
+        throw fail("delete() expects a map element", e.range)
+      }
+      if args.count == 2 { keys = [args[1]] }
+      let key = try buildKey(def, keys, at: e.range)
+      asm.emit(.loadMap(.r1, resources.ref(def.name)))
+      pointer(.r2, toStack: key)
+      asm.call(.mapDeleteElem)
+      return .void
+    case "has_key":
+      guard case .map(let m, _) = args[0].kind, let def = resources.maps[m] else {
+        throw fail("has_key() expects a map", e.range)
+      }
+      let key = try buildKey(def, [args[1]], at: e.range)
+      lookup(def, key: key)
+      let t = try newTemp(at: e.range)
+      let end = asm.newLabel()
+      asm.mov(.r1, 0)
+      asm.emit(.jumpIf(.eq, .r0, .imm(0), end))
+      asm.mov(.r1, 1)
+      asm.bind(end)
+      setTemp(t, from: .r1)
+      return t
+    case "str":
+      let source = try emit(args[0])
+      if case .bytes = source { return source }
+      let size = e.type.size
+      let ptr = try spillToSlot(try owned(source, at: e.range))
+      let off = try allocate(size, at: e.range)
+      try zero(off, size)
+      pointer(.r1, toStack: off)
+      asm.mov(.r2, Int32(size))
+      asm.emit(.load(.dw, .r3, .r10, ptr))
+      asm.call(.probeReadStr)
+      return .bytes(off, size: size)
+    case "count", "sum", "min", "max", "avg", "stats", "hist", "lhist":
+      throw fail("\(name)() can only be assigned to a map, e.g. @x = \(name)(...)", e.range)
+    default:
+      throw fail("The function \(name)() is not supported yet", e.range)
+    }
+  }
+
+  private func integerLiteral(_ e: Expr) -> Int64 {
+    if case .integer(let v, _) = e.kind { return Int64(bitPattern: v) }
+    return 0
+  }
+
+  /// Builds the record [id, payload...] on the stack and submits it to the ring buffer, counting
+  /// a lost event when the buffer is full (never silent loss).
+  func sendEvent(_ d: EventDescriptor, _ args: [Expr], at range: SourceRange, defaults: [Value] = []) throws {
+    let size = d.recordSize
+    let record = try allocate(size, at: range)
+    try zero(record, size)
+    if let id = Int32(exactly: d.id) {
+      asm.emit(.storeImm(.dw, .r10, record, id))
+    } else {
+      asm.emit(.loadImm64(.r1, d.id))
+      asm.emit(.store(.dw, .r10, record, .r1))
+    }
+    let layout = d.payloadLayout
+    for (i, type) in d.payloadTypes.enumerated() {
+      let at = record + 8 + Int16(layout.offsets[i])
+      if i < args.count {
+        try store(try emit(args[i]), type: args[i].type, to: at, as: type)
+      } else if i < defaults.count {
+        try store(defaults[i], type: .int64, to: at, as: type)
+      }
+    }
+    asm.emit(.loadMap(.r1, resources.ringBuffer))
+    pointer(.r2, toStack: record)
+    asm.mov(.r3, Int32(size))
+    asm.mov(.r4, 0)
+    asm.call(.ringbufOutput)
+    let sent = asm.newLabel()
+    asm.emit(.jumpIf(.eq, .r0, .imm(0), sent))
+    asm.emit(.loadMapValue(.r1, resources.lostCounter, offset: 0))
+    asm.mov(.r2, 1)
+    asm.emit(.atomic(.add, .dw, .r1, 0, .r2))
+    asm.bind(sent)
+  }
+}

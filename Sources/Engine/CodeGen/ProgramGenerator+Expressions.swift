@@ -1,0 +1,339 @@
+extension ProgramGenerator {
+  /// Generates code that computes `e`; integers come back normalized to 64 bits.
+  func emit(_ e: Expr) throws -> Value {
+    switch e.kind {
+    case .integer(let v, _):
+      return .constant(Int64(bitPattern: v))
+    case .boolean(let b):
+      return .constant(b ? 1 : 0)
+    case .string(let s):
+      let size = max(e.type.size, s.utf8.count + 1)
+      let off = try allocate(size, at: e.range)
+      try storeLiteral(Array(s.utf8), size: size, at: off)
+      return .bytes(off, size: size)
+    case .identifier(let name):
+      return try builtin(name, e)
+    case .variable(let name):
+      guard let slot = variables[name] else { throw fail("Undefined variable: \(name)", e.range) }
+      if slot.type.isInteger || slot.type == .none { return .slot(slot.offset) }
+      return .bytes(slot.offset, size: slot.type.size)
+    case .positional, .positionalCount:
+      throw fail("Positional parameters are resolved before code generation", e.range)
+    case .map(let name, let keys):
+      guard let def = resources.maps[name] else { throw fail("Undefined map: \(name)", e.range) }
+      return try readMap(def, keys: keys, at: e.range)
+    case .call(let name, let args):
+      return try call(name, args, e)
+    case .typeName:
+      throw fail("A type can not be used as a value here", e.range)
+    case .binary(let op, let lhs, let rhs):
+      if op.isComparison || op.isLogical {
+        return try booleanValue(e)
+      }
+      let signed = e.type.isSigned
+      let l = try emit(lhs)
+      let r = try emit(rhs)
+      return try arithmetic(op, l, r, signed: signed)
+    case .unary(let op, let operand):
+      switch op {
+      case .logicalNot:
+        return try booleanValue(e)
+      case .plus:
+        return try emit(operand)
+      case .negate:
+        let v = try emit(operand)
+        if case .constant(let c) = v { return .constant(0 &- c) }
+        let t = try owned(v, at: e.range)
+        if case .register(let r) = t {
+          asm.emit(.alu64(.neg, r, .imm(0)))
+        } else {
+          load(t, into: .r1)
+          asm.emit(.alu64(.neg, .r1, .imm(0)))
+          setTemp(t, from: .r1)
+        }
+        return t
+      case .bitNot:
+        let v = try emit(operand)
+        return try arithmetic(.bitXor, v, .constant(-1), signed: true)
+      case .dereference:
+        let v = try emit(operand)
+        let t = try owned(v, at: e.range)
+        let width = min(8, max(1, e.type.size))
+        try readKernel(pointer: t, size: width, signed: e.type.isSigned, into: t, at: e.range)
+        return t
+      case .addressOf:
+        throw fail("The & operator is not supported yet", e.range)
+      }
+    case .increment(let target, let isDecrement, let isPrefix):
+      let delta: Int64 = isDecrement ? -1 : 1
+      switch target.kind {
+      case .map(let name, let keys):
+        guard let def = resources.maps[name] else { throw fail("Undefined map: \(name)", target.range) }
+        return try incrementMap(def, keys: keys, delta: delta, returnNew: isPrefix, at: e.range)
+      case .variable(let name):
+        guard let slot = variables[name] else { throw fail("Undefined variable: \(name)", target.range) }
+        let old = try newTemp(at: e.range)
+        asm.emit(.load(.dw, .r1, .r10, slot.offset))
+        if !isPrefix { setTemp(old, from: .r1) }
+        asm.emit(.alu64(.add, .r1, .imm(Int32(delta))))
+        asm.emit(.store(.dw, .r10, slot.offset, .r1))
+        if isPrefix { setTemp(old, from: .r1) }
+        return old
+      default:
+        throw fail("++/-- need a map or a variable", e.range)
+      }
+    case .ternary(let cond, let a, let b):
+      let elseLabel = asm.newLabel()
+      let end = asm.newLabel()
+      if e.type.isInteger {
+        let result = try newTemp(at: e.range)
+        try jump(cond, when: false, to: elseLabel)
+        let va = try emit(a)
+        load(va, into: .r1)
+        release(va)
+        setTemp(result, from: .r1)
+        asm.emit(.jump(end))
+        asm.bind(elseLabel)
+        let vb = try emit(b)
+        load(vb, into: .r1)
+        release(vb)
+        setTemp(result, from: .r1)
+        asm.bind(end)
+        return result
+      }
+      let size = e.type.size
+      let off = try allocate(size, at: e.range)
+      try zero(off, size)
+      try jump(cond, when: false, to: elseLabel)
+      try store(try emit(a), type: a.type, to: off, as: e.type)
+      asm.emit(.jump(end))
+      asm.bind(elseLabel)
+      try store(try emit(b), type: b.type, to: off, as: e.type)
+      asm.bind(end)
+      return .bytes(off, size: size)
+    case .cast(_, let operand):
+      let v = try emit(operand)
+      guard case .integer(let bits, let signed) = e.type, bits < 64 else { return v }
+      if case .constant(let c) = v {
+        let shift = Int64(64 - bits)
+        return .constant(signed ? (c << shift) >> shift : Int64(bitPattern: (UInt64(bitPattern: c) << UInt64(shift)) >> UInt64(shift)))
+      }
+      let t = try owned(v, at: e.range)
+      load(t, into: .r1)
+      extend(.r1, bits: bits, signed: signed)
+      setTemp(t, from: .r1)
+      return t
+    case .field(let base, let name):
+      if case .tracepointArgs = base.type { return try tracepointField(name, e) }
+      if case .tuple(let items) = base.type, let i = Int(name) {
+        let v = try emit(base)
+        guard case .bytes(let off, _) = v else { throw fail("internal: tuple not in memory", e.range) }
+        let layout = TupleLayout(items)
+        let elemOff = off + Int16(layout.offsets[i])
+        if items[i].isInteger {
+          let t = try newTemp(at: e.range)
+          try loadInteger(from: .r10, elemOff, type: items[i], into: .r1)
+          setTemp(t, from: .r1)
+          return t
+        }
+        return .bytes(elemOff, size: items[i].size)
+      }
+      throw fail("Field access on '\(base.type)' is not supported yet", e.range)
+    case .arrow(let base, let name):
+      if case .tracepointArgs = base.type { return try tracepointField(name, e) }
+      throw fail("Field access on '\(base.type)' is not supported yet", e.range)
+    case .index(let base, let index):
+      throw fail("Indexing '\(base.type)' with '\(index.type)' is not supported yet", e.range)
+    case .tuple(let items):
+      let layout = TupleLayout(items.map(\.type))
+      let off = try allocate(layout.size, at: e.range)
+      try zero(off, layout.size)
+      for (item, itemOff) in zip(items, layout.offsets) {
+        let v = try emit(item)
+        try store(v, type: item.type, to: off + Int16(itemOff), as: item.type)
+      }
+      return .bytes(off, size: layout.size)
+    case .block(let statements, let value):
+      for s in statements { try generate(s) }
+      return try emit(value)
+    }
+  }
+
+  /// Loads an integer of `type` from memory at base+offset into r, extended to 64 bits.
+  func loadInteger(from base: Register, _ offset: Int16, type: BPFType, into r: Register) throws {
+    let size = max(1, min(8, type.size))
+    asm.emit(.load(MemorySize(bytes: size) ?? .dw, r, base, offset))
+    if type.isSigned { extend(r, bits: size * 8, signed: true) }
+  }
+
+  func storeLiteral(_ bytes: [UInt8], size: Int, at off: Int16) throws {
+    var padded = bytes
+    padded += [UInt8](repeating: 0, count: max(0, size - bytes.count))
+    var i = 0
+    while i < size {
+      let chunk = size - i >= 8 ? 8 : size - i >= 4 ? 4 : size - i >= 2 ? 2 : 1
+      var word: UInt64 = 0
+      for b in 0..<chunk { word |= UInt64(padded[i + b]) << (8 * UInt64(b)) }
+      if chunk == 8, Int32(exactly: Int64(bitPattern: word)) == nil {
+        asm.emit(.loadImm64(.r1, word))
+        asm.emit(.store(.dw, .r10, off + Int16(i), .r1))
+      } else {
+        let imm = chunk == 8 ? Int32(truncatingIfNeeded: Int64(bitPattern: word)) : Int32(truncatingIfNeeded: word)
+        asm.emit(.storeImm(MemorySize(bytes: chunk)!, .r10, off + Int16(i), imm))
+      }
+      i += chunk
+    }
+  }
+
+  /// 0/1 from a condition.
+  func booleanValue(_ e: Expr) throws -> Value {
+    let result = try newTemp(at: e.range)
+    let isFalse = asm.newLabel()
+    let end = asm.newLabel()
+    try jump(e, when: false, to: isFalse)
+    asm.mov(.r1, 1)
+    asm.emit(.jump(end))
+    asm.bind(isFalse)
+    asm.mov(.r1, 0)
+    asm.bind(end)
+    setTemp(result, from: .r1)
+    return result
+  }
+
+  /// Jumps to `target` when `e` is truthy (`when == true`) or falsy.
+  func jump(_ e: Expr, when: Bool, to target: Label) throws {
+    switch e.kind {
+    case .binary(.logicalAnd, let a, let b):
+      if when {
+        let skip = asm.newLabel()
+        try jump(a, when: false, to: skip)
+        try jump(b, when: true, to: target)
+        asm.bind(skip)
+      } else {
+        try jump(a, when: false, to: target)
+        try jump(b, when: false, to: target)
+      }
+    case .binary(.logicalOr, let a, let b):
+      if when {
+        try jump(a, when: true, to: target)
+        try jump(b, when: true, to: target)
+      } else {
+        let skip = asm.newLabel()
+        try jump(a, when: true, to: skip)
+        try jump(b, when: false, to: target)
+        asm.bind(skip)
+      }
+    case .unary(.logicalNot, let a):
+      try jump(a, when: !when, to: target)
+    case .binary(let op, let a, let b) where op.isComparison:
+      if case .string = a.type, case .string = b.type {
+        try compareStrings(a, b, equal: (op == .equal) == when, to: target)
+        return
+      }
+      let signed = a.type.isSigned && b.type.isSigned
+      var cond: JumpOp
+      switch op {
+      case .equal: cond = .eq
+      case .notEqual: cond = .ne
+      case .less: cond = signed ? .slt : .lt
+      case .lessEqual: cond = signed ? .sle : .le
+      case .greater: cond = signed ? .sgt : .gt
+      default: cond = signed ? .sge : .ge
+      }
+      if !when { cond = cond.negated }
+      let l = try emit(a)
+      let r = try emit(b)
+      if case .constant(let x) = l, case .constant(let y) = r {
+        let holds = compare(op, x, y, signed: signed)
+        if holds == when { asm.emit(.jump(target)) }
+        return
+      }
+      load(l, into: .r1)
+      let rhs = operand(r, scratch: .r2)
+      asm.emit(.jumpIf(cond, .r1, rhs, target))
+      release(l)
+      release(r)
+    default:
+      let v = try emit(e)
+      if case .constant(let c) = v {
+        if (c != 0) == when { asm.emit(.jump(target)) }
+        return
+      }
+      load(v, into: .r1)
+      release(v)
+      asm.emit(.jumpIf(when ? .ne : .eq, .r1, .imm(0), target))
+    }
+  }
+
+  private func compare(_ op: BinaryOperator, _ x: Int64, _ y: Int64, signed: Bool) -> Bool {
+    let (ux, uy) = (UInt64(bitPattern: x), UInt64(bitPattern: y))
+    switch op {
+    case .equal: return x == y
+    case .notEqual: return x != y
+    case .less: return signed ? x < y : ux < uy
+    case .lessEqual: return signed ? x <= y : ux <= uy
+    case .greater: return signed ? x > y : ux > uy
+    default: return signed ? x >= y : ux >= uy
+    }
+  }
+
+  /// String equality up to the first NUL, as bpftrace compares strings. A literal side compiles to
+  /// a few word compares; two runtime strings compare byte by byte.
+  private func compareStrings(_ a: Expr, _ b: Expr, equal: Bool, to target: Label) throws {
+    let notEqualLabel = equal ? asm.newLabel() : target
+    let equalLabel = equal ? target : asm.newLabel()
+    func literal(_ e: Expr) -> [UInt8]? {
+      if case .string(let s) = e.kind { return Array(s.utf8) + [0] }
+      return nil
+    }
+    if let lit = literal(b) ?? literal(a) {
+      let other = literal(b) != nil ? a : b
+      let v = try emit(other)
+      guard case .bytes(let off, let size) = v else { throw fail("internal: string not in memory", a.range) }
+      if lit.count > size {
+        // The literal can't fit in the other string's buffer: equal only if it is cut at the buffer end.
+        asm.emit(.jump(notEqualLabel))
+      } else {
+        var i = 0
+        while i < lit.count {
+          let chunk = lit.count - i >= 8 ? 8 : lit.count - i >= 4 ? 4 : lit.count - i >= 2 ? 2 : 1
+          var word: UInt64 = 0
+          for k in 0..<chunk { word |= UInt64(lit[i + k]) << (8 * UInt64(k)) }
+          asm.emit(.load(MemorySize(bytes: chunk)!, .r1, .r10, off + Int16(i)))
+          if chunk == 8, Int32(exactly: Int64(bitPattern: word)) == nil {
+            asm.emit(.loadImm64(.r2, word))
+            asm.emit(.jumpIf(.ne, .r1, .reg(.r2), notEqualLabel))
+          } else if chunk == 8 {
+            asm.emit(.jumpIf(.ne, .r1, .imm(Int32(truncatingIfNeeded: Int64(bitPattern: word))), notEqualLabel))
+          } else {
+            asm.emit(.jumpIf(.ne, .r1, .imm(Int32(truncatingIfNeeded: word)), notEqualLabel))
+          }
+          i += chunk
+        }
+        asm.emit(.jump(equalLabel))
+      }
+    } else {
+      let va = try emit(a)
+      let vb = try emit(b)
+      guard case .bytes(let oa, let sa) = va, case .bytes(let ob, let sb) = vb else {
+        throw fail("internal: string not in memory", a.range)
+      }
+      let n = min(sa, sb)
+      for i in 0..<n {
+        asm.emit(.load(.b, .r1, .r10, oa + Int16(i)))
+        asm.emit(.load(.b, .r2, .r10, ob + Int16(i)))
+        asm.emit(.jumpIf(.ne, .r1, .reg(.r2), notEqualLabel))
+        asm.emit(.jumpIf(.eq, .r1, .imm(0), equalLabel))
+      }
+      // Equal through the shorter buffer: equal if the longer one ends there too.
+      if sa != sb {
+        let (lo, ls) = sa > sb ? (oa, sa) : (ob, sb)
+        _ = ls
+        asm.emit(.load(.b, .r1, .r10, lo + Int16(n)))
+        asm.emit(.jumpIf(.ne, .r1, .imm(0), notEqualLabel))
+      }
+      asm.emit(.jump(equalLabel))
+    }
+    if equal { asm.bind(notEqualLabel) } else { asm.bind(equalLabel) }
+  }
+}

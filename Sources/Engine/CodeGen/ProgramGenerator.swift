@@ -1,0 +1,233 @@
+/// Generates the BPF code of one probe body for one context (one program). Statements and control
+/// flow live here; expressions, maps and calls in the extensions beside this file.
+///
+/// Register conventions: r6 holds ctx for the whole program; r7-r9 hold expression temporaries
+/// (callee-saved, so they survive helper calls); r0-r5 are scratch between helper calls. When the
+/// three temporaries are in use, further temporaries spill to 8-byte stack slots.
+final class ProgramGenerator {
+  let context: ProbeContext
+  let resources: CompileResources
+  /// The probe-name id when the program has a single attach point (or cannot read cookies).
+  let staticProbeID: UInt64?
+  var asm = Assembler()
+  var frame = StackFrame()
+  var freeRegisters: [Register] = [.r9, .r8, .r7]
+  var variables: [String: (offset: Int16, type: BPFType)] = [:]
+  var loops: [(breakLabel: Label, continueLabel: Label)] = []
+  var returnLabel: Label
+  var diagnostics: [Diagnostic] = []
+
+  init(context: ProbeContext, resources: CompileResources, staticProbeID: UInt64?) {
+    self.context = context
+    self.resources = resources
+    self.staticProbeID = staticProbeID
+    self.returnLabel = Label(id: -1)
+    self.returnLabel = asm.newLabel()
+  }
+
+  struct Failure: Error {
+    var diagnostic: Diagnostic
+  }
+
+  func fail(_ message: String, _ range: SourceRange) -> Failure {
+    Failure(diagnostic: .error(message, at: range))
+  }
+
+  /// The whole program: prologue, filter, body, `return 0`.
+  func generate(predicate: Expr?, body: Block) throws -> [Instruction] {
+    asm.mov(.r6, .r1)
+    try allocateVariables(body)
+    if let predicate {
+      asm.source(predicate.range)
+      try scratch { try jump(predicate, when: false, to: returnLabel) }
+    }
+    try generate(body)
+    asm.bind(returnLabel)
+    asm.mov(.r0, 0)
+    asm.emit(.exit)
+    return asm.instructions
+  }
+
+  /// Runs `body` with the stack scratch space and temporaries given back afterwards.
+  func scratch<T>(_ body: () throws -> T) throws -> T {
+    let mark = frame.mark
+    let regs = freeRegisters
+    defer {
+      frame.release(to: mark)
+      freeRegisters = regs
+    }
+    return try body()
+  }
+
+  func allocate(_ size: Int, at range: SourceRange) throws -> Int16 {
+    do {
+      return try frame.allocate(size)
+    } catch {
+      throw fail("The probe needs more than the 512 bytes of BPF stack (this expression needs \(size) more bytes)", range)
+    }
+  }
+
+  /// `$variables` get one slot each for the whole program, reserved before any scratch space.
+  private func allocateVariables(_ block: Block) throws {
+    func visit(_ s: Statement) throws {
+      switch s.kind {
+      case .assign(let target, _, _):
+        if case .variable(let name) = target.kind { try reserve(name, target.type, s.range) }
+      case .declare(let name, _, let value):
+        let t = value?.type ?? .int64
+        try reserve(name, t == .none ? .int64 : t, s.range)
+      case .ifElse(_, let a, let b):
+        try a.statements.forEach(visit)
+        try b?.statements.forEach(visit)
+      case .whileLoop(_, let b), .unroll(_, let b), .block(let b):
+        try b.statements.forEach(visit)
+      case .forRange(let name, _, _, let b):
+        try reserve(name, .int64, s.range)
+        try b.statements.forEach(visit)
+      case .forMap(_, _, let b):
+        try b.statements.forEach(visit)
+      default: break
+      }
+    }
+    func reserve(_ name: String, _ type: BPFType, _ range: SourceRange) throws {
+      let size = max(8, type.size)
+      if let existing = variables[name], existing.type.size >= size { return }
+      variables[name] = (try allocate(size, at: range), type)
+    }
+    try block.statements.forEach(visit)
+  }
+
+  // MARK: Statements
+
+  func generate(_ block: Block) throws {
+    for s in block.statements { try generate(s) }
+  }
+
+  func generate(_ s: Statement) throws {
+    asm.source(s.range)
+    try scratch {
+      switch s.kind {
+      case .expression(let e):
+        let v = try emit(e)
+        release(v)
+      case .assign(let target, let op, let value):
+        try assign(target, op, value, s.range)
+      case .declare(let name, _, let value):
+        guard let slot = variables[name] else { return }
+        try zero(slot.offset, max(8, slot.type.size))
+        if let value {
+          let v = try emit(value)
+          try store(v, type: value.type, to: slot.offset, as: slot.type)
+        }
+      case .ifElse(let cond, let then, let otherwise):
+        let elseLabel = asm.newLabel()
+        try jump(cond, when: false, to: elseLabel)
+        try generate(then)
+        if let otherwise {
+          let end = asm.newLabel()
+          asm.emit(.jump(end))
+          asm.bind(elseLabel)
+          try generate(otherwise)
+          asm.bind(end)
+        } else {
+          asm.bind(elseLabel)
+        }
+      case .whileLoop(let cond, let body):
+        let top = asm.newLabel()
+        let end = asm.newLabel()
+        asm.bind(top)
+        try scratch { try jump(cond, when: false, to: end) }
+        loops.append((end, top))
+        try generate(body)
+        loops.removeLast()
+        asm.emit(.jump(top))
+        asm.bind(end)
+      case .unroll(let count, let body):
+        guard case .integer(let n, _) = count.kind else { return }
+        for _ in 0..<n {
+          let next = asm.newLabel()
+          loops.append((next, next))
+          try generate(body)
+          loops.removeLast()
+          asm.bind(next)
+        }
+      case .forRange(let name, let start, let end, let body):
+        guard let slot = variables[name] else { return }
+        let s0 = try emit(start)
+        try store(s0, type: start.type, to: slot.offset, as: .int64)
+        let limit = try spillToSlot(try emit(end))
+        let top = asm.newLabel()
+        let next = asm.newLabel()
+        let done = asm.newLabel()
+        asm.bind(top)
+        asm.emit(.load(.dw, .r1, .r10, slot.offset))
+        asm.emit(.load(.dw, .r2, .r10, limit))
+        asm.emit(.jumpIf(.sge, .r1, .reg(.r2), done))
+        loops.append((done, next))
+        try generate(body)
+        loops.removeLast()
+        asm.bind(next)
+        asm.emit(.load(.dw, .r1, .r10, slot.offset))
+        asm.emit(.alu64(.add, .r1, .imm(1)))
+        asm.emit(.store(.dw, .r10, slot.offset, .r1))
+        asm.emit(.jump(top))
+        asm.bind(done)
+      case .forMap:
+        throw fail("for loops over maps are not supported yet", s.range)
+      case .breakLoop:
+        guard let l = loops.last else { throw fail("break outside of a loop", s.range) }
+        asm.emit(.jump(l.breakLabel))
+      case .continueLoop:
+        guard let l = loops.last else { throw fail("continue outside of a loop", s.range) }
+        asm.emit(.jump(l.continueLabel))
+      case .returnValue:
+        asm.emit(.jump(returnLabel))
+      case .block(let b):
+        try generate(b)
+      }
+    }
+  }
+
+  private func assign(_ target: Expr, _ op: AssignOperator?, _ value: Expr, _ range: SourceRange) throws {
+    switch target.kind {
+    case .variable(let name):
+      guard let slot = variables[name] else { throw fail("Unknown variable \(name)", target.range) }
+      if let op {
+        let current = Value.slot(slot.offset)
+        let rhs = try emit(value)
+        let result = try arithmetic(op.binary, current, rhs, signed: slot.type.isSigned)
+        try store(result, type: .int64, to: slot.offset, as: slot.type)
+      } else {
+        let v = try emit(value)
+        try zeroIfAggregate(slot)
+        try store(v, type: value.type, to: slot.offset, as: slot.type)
+      }
+    case .map(let name, let keys):
+      guard let def = resources.maps[name] else { throw fail("Undefined map: \(name)", target.range) }
+      if let agg = def.aggregation {
+        guard case .call(_, let args) = value.kind else {
+          throw fail("\(name) holds \(def.valueType) values; assign it with \(def.valueType.description.dropLast(2))()", value.range)
+        }
+        try aggregate(agg, def: def, keys: keys, arguments: args, at: range)
+      } else if let op {
+        if op == .add || op == .sub {
+          try addToMap(def, keys: keys, delta: value, negate: op == .sub, at: range)
+        } else {
+          let current = try readMap(def, keys: keys, at: target.range)
+          let rhs = try emit(value)
+          let result = try arithmetic(op.binary, current, rhs, signed: def.valueType.isSigned)
+          try writeMap(def, keys: keys, value: result, valueType: .int64, at: range)
+        }
+      } else {
+        let v = try emit(value)
+        try writeMap(def, keys: keys, value: v, valueType: value.type, at: range)
+      }
+    default:
+      throw fail("Only maps and scratch variables can be assigned to", target.range)
+    }
+  }
+
+  private func zeroIfAggregate(_ slot: (offset: Int16, type: BPFType)) throws {
+    if !slot.type.isInteger { try zero(slot.offset, slot.type.size) }
+  }
+}

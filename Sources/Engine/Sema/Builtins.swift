@@ -1,0 +1,47 @@
+/// Types of the builtin identifiers (`pid`, `comm`, `args`...), which depend on the probe's context.
+enum Builtins {
+  /// Default string size for `str()` and string-typed reads, as bpftrace's `max_strlen` default.
+  static let maxStringLength = 64
+
+  static func type(of name: String, in ctx: ProbeContext) -> Result<BPFType, SemaMessage> {
+    switch name {
+    case "pid", "tid", "uid", "gid", "cpu", "numaid", "rand": return .success(.uint32)
+    case "nsecs", "elapsed", "cgroup", "jiffies", "curtask": return .success(.uint64)
+    case "comm": return .success(.string(size: 16))
+    case "probe": return .success(.symbol(.probe))
+    case "username": return .success(.symbol(.username))
+    case "func":
+      guard ctx.hasRegisterArguments || ctx.kind == .tracing else {
+        return .failure(SemaMessage("The func builtin can not be used with '\(ctx.provider)' probes"))
+      }
+      return .success(.symbol(ctx.isUserSpace ? .usym : .ksym))
+    case "kstack": return .success(.stack(user: false, mode: "bpftrace", depth: 127))
+    case "ustack": return .success(.stack(user: true, mode: "bpftrace", depth: 127))
+    case "retval":
+      guard ctx.isReturnProbe else {
+        return .failure(SemaMessage("The retval builtin can only be used with 'kretprobe', 'uretprobe' and 'fexit' probes"))
+      }
+      return .success(.int64)
+    case "args":
+      guard ctx.kind == .tracepoint, ctx.tracepointFields != nil else {
+        return .failure(SemaMessage("The args builtin can only be used with tracepoint, fentry and uprobe probes (\(ctx.provider) used here)"))
+      }
+      return .success(.tracepointArgs(category: "", event: ""))
+    default:
+      if name.hasPrefix("arg"), let n = Int(name.dropFirst(3)), n >= 0 {
+        guard ctx.hasRegisterArguments, !ctx.isReturnProbe else {
+          return .failure(SemaMessage("The \(name) builtin can only be used with 'kprobes', 'uprobes' and 'usdt' probes"))
+        }
+        guard n < 6 else { return .failure(SemaMessage("\(name) is out of range: only arg0 to arg5 are passed in registers")) }
+        return .success(.uint64)
+      }
+      return .failure(SemaMessage("Unknown identifier: '\(name)'"))
+    }
+  }
+}
+
+/// A Sema error message without a location yet (the caller knows the range).
+struct SemaMessage: Error {
+  var text: String
+  init(_ text: String) { self.text = text }
+}

@@ -1,0 +1,184 @@
+/// Argument and result types of the builtin functions (printf, count, hist, delete, ...).
+enum FunctionChecker {
+  static func check(name: String, args: [Expr], call: Expr, in tc: TypeChecker) -> BPFType {
+    func arity(_ range: ClosedRange<Int>) -> Bool {
+      guard range.contains(args.count) else {
+        let want = range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound) to \(range.upperBound)"
+        tc.error("\(name)() requires \(want) argument\(range.upperBound == 1 ? "" : "s") (\(args.count) provided)", call.range)
+        return false
+      }
+      return true
+    }
+    func integerArgument(_ i: Int) -> BPFType? {
+      let t = tc.check(args[i])
+      if t != .none, !t.isInteger {
+        tc.error("\(name)() expects an integer argument, got '\(t)'", args[i].range)
+        return nil
+      }
+      return t
+    }
+    func literal(_ i: Int) -> Int64? {
+      tc.check(args[i])
+      switch args[i].kind {
+      case .integer(let v, _): return Int64(bitPattern: v)
+      case .unary(.negate, let inner):
+        if case .integer(let v, _) = inner.kind { return -Int64(bitPattern: v) }
+      default: break
+      }
+      tc.error("\(name)() expects an integer literal here", args[i].range)
+      return nil
+    }
+    func mapArgument(_ i: Int) -> String? {
+      guard case .map(let m, let keys) = args[i].kind else {
+        tc.error("\(name)() expects a map argument", args[i].range)
+        return nil
+      }
+      if !keys.isEmpty { tc.check(args[i]) }
+      if tc.maps[m] == nil, tc.finalPass { tc.error("Undefined map: \(m)", args[i].range) }
+      return m
+    }
+
+    switch name {
+    case "printf", "errorf", "warnf":
+      guard args.count >= 1 else {
+        tc.error("\(name)() requires at least one argument (the format string)", call.range)
+        return .void
+      }
+      guard case .string(let format) = args[0].kind else {
+        tc.error("\(name)() expects a string literal as its first argument", args[0].range)
+        return .void
+      }
+      args[0].type = .string(size: format.utf8.count + 1)
+      let types = args.dropFirst().map { tc.check($0) }
+      for (a, t) in zip(args.dropFirst(), types) {
+        switch t {
+        case .void, .aggregation, .tracepointArgs:
+          tc.error("\(name)() can not print a value of type '\(t)'", a.range)
+        default: break
+        }
+      }
+      let wanted = PrintfConversions.count(in: format)
+      if wanted != types.count {
+        tc.error(
+          "\(name): Expected \(wanted) argument\(wanted == 1 ? "" : "s") for the format string but got \(types.count)",
+          call.range)
+      }
+      return .void
+    case "count":
+      _ = arity(0...0)
+      return .aggregation(.count)
+    case "sum", "min", "max", "avg", "stats":
+      guard arity(1...1), let t = integerArgument(0) else { return .none }
+      let s = t.isSigned
+      switch name {
+      case "sum": return .aggregation(.sum(signed: s))
+      case "min": return .aggregation(.min(signed: s))
+      case "max": return .aggregation(.max(signed: s))
+      case "avg": return .aggregation(.avg(signed: s))
+      default: return .aggregation(.stats(signed: s))
+      }
+    case "hist":
+      guard arity(1...2), integerArgument(0) != nil else { return .none }
+      var bits: Int64 = 0
+      if args.count == 2 {
+        guard let b = literal(1) else { return .none }
+        guard (0...5).contains(b) else {
+          tc.error("hist: bits must be between 0 and 5 (\(b) given)", args[1].range)
+          return .none
+        }
+        bits = b
+      }
+      return .aggregation(.hist(bits: Int(bits)))
+    case "lhist":
+      guard arity(4...4), integerArgument(0) != nil, let lo = literal(1), let hi = literal(2), let step = literal(3) else {
+        return .none
+      }
+      if step <= 0 { tc.error("lhist: step must be positive", args[3].range); return .none }
+      if hi <= lo { tc.error("lhist: max must be greater than min", args[2].range); return .none }
+      if (hi - lo) / step > 1000 { tc.error("lhist: too many buckets, (max - min) / step must be <= 1000", call.range); return .none }
+      return .aggregation(.lhist(min: lo, max: hi, step: step))
+    case "exit":
+      if arity(0...1), args.count == 1 { _ = integerArgument(0) }
+      return .void
+    case "delete":
+      guard arity(1...2) else { return .void }
+      if args.count == 2 {
+        if let m = mapArgument(0) { _ = m }
+        tc.check(args[1])
+        return .void
+      }
+      guard case .map(_, let keys) = args[0].kind else {
+        tc.error("delete() expects a map element, e.g. delete(@m[key]), or a map and a key", args[0].range)
+        return .void
+      }
+      if keys.isEmpty { _ = mapArgument(0) } else { tc.check(args[0]) }
+      return .void
+    case "clear", "zero":
+      if arity(1...1) { _ = mapArgument(0) }
+      return .void
+    case "print":
+      guard arity(1...3) else { return .void }
+      if case .map(let m, let keys) = args[0].kind, keys.isEmpty {
+        if tc.maps[m] == nil, tc.finalPass { tc.error("Undefined map: \(m)", args[0].range) }
+        for i in args.indices.dropFirst() { _ = literal(i) }
+      } else {
+        let t = tc.check(args[0])
+        if args.count > 1 { tc.error("print() of a value takes no other arguments", call.range) }
+        switch t {
+        case .void, .aggregation, .tracepointArgs: tc.error("print() can not print a value of type '\(t)'", args[0].range)
+        default: break
+        }
+      }
+      return .void
+    case "str":
+      guard arity(1...2) else { return .none }
+      let t = tc.check(args[0])
+      var size = Builtins.maxStringLength
+      if args.count == 2 {
+        if case .integer(let n, _) = args[1].kind {
+          args[1].type = .int64
+          size = Int(min(n, UInt64(Builtins.maxStringLength))) + 1
+        } else {
+          _ = integerArgument(1)
+        }
+      }
+      if case .string = t { return t }
+      if !t.isInteger, !tc.isPointer(t), t != .none {
+        tc.error("str() expects a pointer or an integer address, got '\(t)'", args[0].range)
+      }
+      return .string(size: size)
+    case "has_key":
+      guard arity(2...2), mapArgument(0) != nil else { return .boolean }
+      tc.check(args[1])
+      return .boolean
+    case "len":
+      guard arity(1...1), mapArgument(0) != nil else { return .int64 }
+      return .int64
+    default:
+      for a in args { tc.check(a) }
+      tc.error("Unknown function: '\(name)'", call.range)
+      return .none
+    }
+  }
+}
+
+/// Counts the value-consuming conversions of a printf format string (`%%` consumes none).
+enum PrintfConversions {
+  static func count(in format: String) -> Int {
+    var n = 0
+    var it = format.utf8.makeIterator()
+    while let c = it.next() {
+      guard c == UInt8(ascii: "%") else { continue }
+      // Skip flags, width, precision and length modifiers up to the conversion letter.
+      while let d = it.next() {
+        if d == UInt8(ascii: "%") { break }
+        if (d >= UInt8(ascii: "a") && d <= UInt8(ascii: "z")) || (d >= UInt8(ascii: "A") && d <= UInt8(ascii: "Z")) {
+          if "hljztL".utf8.contains(d) { continue }
+          n += 1
+          break
+        }
+      }
+    }
+    return n
+  }
+}
