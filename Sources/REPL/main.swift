@@ -1,4 +1,11 @@
+import ArgumentParser
 import Engine
-import Kernel
-import CEdit
-print(EngineInfo.version)
+import Glibc
+
+// Subcommands first (`bpfrepl kernel ...`, `bpfrepl replay ...`); anything else is the
+// bpftrace-compatible command line, or the REPL when there is no program.
+let arguments = Array(CommandLine.arguments.dropFirst())
+switch arguments.first {
+default:
+  BpfreplCommand.main(arguments)
+}

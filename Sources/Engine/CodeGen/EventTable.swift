@@ -20,6 +20,8 @@ public struct EventDescriptor: Sendable {
   public var kind: EventKind
   public var payloadTypes: [BPFType]
   public var range: SourceRange
+  /// The session cell whose program sends it (0 in one-shot runs): its output belongs to that cell.
+  public var cell: Int
 
   public var payloadLayout: TupleLayout { TupleLayout(payloadTypes) }
   /// Bytes of the whole record: the id, then the payload.
@@ -29,11 +31,13 @@ public struct EventDescriptor: Sendable {
 public final class EventTable: @unchecked Sendable {
   public private(set) var events: [UInt64: EventDescriptor] = [:]
   private var nextID: UInt64 = 1
+  /// The cell being compiled; events registered now belong to it.
+  public var currentCell = 0
 
   public init() {}
 
   public func register(_ kind: EventKind, payload: [BPFType], range: SourceRange) -> EventDescriptor {
-    let d = EventDescriptor(id: nextID, kind: kind, payloadTypes: payload, range: range)
+    let d = EventDescriptor(id: nextID, kind: kind, payloadTypes: payload, range: range, cell: currentCell)
     events[nextID] = d
     nextID += 1
     return d

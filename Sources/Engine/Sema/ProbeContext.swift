@@ -114,6 +114,8 @@ extension String {
 }
 
 extension Substring {
+  var trimmed: String { String(self).trimmed }
+
   func range(of target: String) -> Range<Substring.Index>? {
     guard !target.isEmpty, target.count <= count else { return nil }
     var i = startIndex

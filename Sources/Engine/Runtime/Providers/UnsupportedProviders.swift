@@ -1,0 +1,68 @@
+import Glibc
+
+/// Probe types that compile everywhere but need kernel features some kernels lack. They expand and
+/// type-check normally; attaching checks the feature and fails with one clear message.
+enum KernelFeatures {
+  static let kprobes: Bool = access("/sys/bus/event_source/devices/kprobe", F_OK) == 0
+  static let fentry: Bool = access("/sys/kernel/btf/vmlinux", F_OK) == 0 && access("/sys/bus/event_source/devices/kprobe", F_OK) == 0
+}
+
+/// `kprobe:FUNC[+OFFSET]`, `kretprobe:FUNC`.
+final class KprobeProvider: ProbeProvider {
+  let names = ["kprobe", "k", "kretprobe", "kr"]
+
+  func expand(_ ap: AttachPoint) throws -> [ProbeTarget] {
+    guard let spec = ap.parts.last, !spec.isEmpty else { throw invalid(ap, "kprobe needs a function name, e.g. kprobe:vfs_read") }
+    let isReturn = ap.provider == "kretprobe" || ap.provider == "kr"
+    let pieces = spec.split(separator: "+", maxSplits: 1)
+    let function = String(pieces[0])
+    let offset = pieces.count > 1 ? UInt64(pieces[1]) ?? 0 : 0
+    var ctx = ProbeContext(kind: .kprobe, provider: isReturn ? "kretprobe" : "kprobe")
+    ctx.hasRegisterArguments = true
+    ctx.isReturnProbe = isReturn
+    return [
+      ProbeTarget(
+        name: "\(isReturn ? "kretprobe" : "kprobe"):\(spec)", spec: .kprobe(function: function, offset: offset, isReturn: isReturn),
+        context: ctx)
+    ]
+  }
+
+  func attach(_ program: BPFProgram, to target: ProbeTarget, cookie: UInt64) throws -> Attachment? {
+    throw MissingKernelFeature(
+      feature: "kprobes", reason: "the kernel is built without CONFIG_KPROBES: /sys/bus/event_source/devices/kprobe is missing")
+  }
+}
+
+/// `fentry:FUNC`/`fexit:FUNC` (aliases kfunc/kretfunc, f/fr).
+final class FentryProvider: ProbeProvider {
+  let names = ["fentry", "fexit", "kfunc", "kretfunc", "f", "fr"]
+
+  func expand(_ ap: AttachPoint) throws -> [ProbeTarget] {
+    guard let function = ap.parts.last, !function.isEmpty else { throw invalid(ap, "\(ap.provider) needs a function name") }
+    let isReturn = ["fexit", "kretfunc", "fr"].contains(ap.provider)
+    var ctx = ProbeContext(kind: .tracing, provider: isReturn ? "fexit" : "fentry")
+    ctx.isReturnProbe = isReturn
+    return [ProbeTarget(name: "\(isReturn ? "fexit" : "fentry"):\(function)", spec: .fentry(function: function, isReturn: isReturn), context: ctx)]
+  }
+
+  func attach(_ program: BPFProgram, to target: ProbeTarget, cookie: UInt64) throws -> Attachment? {
+    throw MissingKernelFeature(
+      feature: "fentry/fexit probes",
+      reason: "this kernel refuses BPF_PROG_TYPE_TRACING programs (loading them fails with EPERM)")
+  }
+}
+
+/// `hardware:EVENT[:COUNT]` (alias `h`).
+final class HardwareProvider: ProbeProvider {
+  let names = ["hardware", "h"]
+
+  func expand(_ ap: AttachPoint) throws -> [ProbeTarget] {
+    guard let event = ap.parts.first, !event.isEmpty else { throw invalid(ap, "hardware probe needs an event, e.g. hardware:cache-misses:1000000") }
+    let count = ap.parts.count > 1 ? UInt64(ap.parts[1]) ?? 1_000_000 : 1_000_000
+    return [ProbeTarget(name: "hardware:" + ap.parts.joined(separator: ":"), spec: .hardware(event: event, count: count), context: ProbeContext(kind: .perfEvent, provider: "hardware"))]
+  }
+
+  func attach(_ program: BPFProgram, to target: ProbeTarget, cookie: UInt64) throws -> Attachment? {
+    throw MissingKernelFeature(feature: "hardware events", reason: "this machine has no hardware PMU: perf_event_open returns ENOENT")
+  }
+}

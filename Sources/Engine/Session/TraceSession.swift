@@ -1,0 +1,303 @@
+import Glibc
+
+/// What the engine says while programs run: event output belongs to the cell whose probe sent it.
+public enum SessionOutput: Sendable {
+  case stdout(cell: Int, text: String)
+  case stderr(cell: Int, text: String)
+}
+
+/// A probe block attached by a cell: its programs and attachments stay alive until detached.
+public final class AttachedProbe: @unchecked Sendable {
+  public let id: Int
+  public let cell: Int
+  public let spec: String
+  public let targets: [ProbeTarget]
+  let programs: [BPFProgram]
+  var attachments: [Attachment]
+  /// END programs of this probe block run when it is detached.
+  let endPrograms: [BPFProgram]
+
+  init(id: Int, cell: Int, spec: String, targets: [ProbeTarget], programs: [BPFProgram], attachments: [Attachment], endPrograms: [BPFProgram]) {
+    self.id = id
+    self.cell = cell
+    self.spec = spec
+    self.targets = targets
+    self.programs = programs
+    self.attachments = attachments
+    self.endPrograms = endPrograms
+  }
+
+  /// Events seen and total run time, from bpf stats.
+  public var stats: (events: UInt64, nanoseconds: UInt64) {
+    programs.reduce((0, 0)) { acc, p in
+      guard let info = try? p.info() else { return acc }
+      return (acc.0 + info.runCount, acc.1 + info.runTimeNs)
+    }
+  }
+}
+
+/// The engine behind every front end: compiles cells, keeps maps and probes alive between them,
+/// and turns ring-buffer records into output.
+public final class TraceSession: @unchecked Sendable {
+  public let resources = CompileResources()
+  public let registry = ProviderRegistry()
+  public var output: (SessionOutput) -> Void
+  public private(set) var probes: [AttachedProbe] = []
+  public private(set) var exitRequested = false
+  public var verbose = false
+  var kernelMaps: [String: BPFMap] = [:]
+  let ringBuffer: BPFMap
+  let lostCounter: BPFMap
+  let globals: BPFMap
+  private var reader: RingBufferReader!
+  private var nextProbeID = 1
+  private var reportedLost: UInt64 = 0
+  lazy var decoder = ValueDecoder(probeNames: { [resources] id in resources.probeNames.name(id) })
+
+  public init(output: @escaping (SessionOutput) -> Void) throws {
+    self.output = output
+    ringBuffer = try BPFMap(kind: .ringbuf, name: "events", keySize: 0, valueSize: 0, maxEntries: 1 << 22)
+    lostCounter = try BPFMap(kind: .array, name: "lost", keySize: 4, valueSize: 8, maxEntries: 1)
+    globals = try BPFMap(kind: .array, name: "globals", keySize: 4, valueSize: GlobalsLayout.size, maxEntries: 1)
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    let start = UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    try globals.update(key: [0, 0, 0, 0], value: withUnsafeBytes(of: start.littleEndian, Array.init))
+    reader = try RingBufferReader(map: ringBuffer) { [unowned self] record in self.handle(record) }
+  }
+
+  deinit { reader = nil }
+
+  // MARK: Running a cell
+
+  public struct CellResult: Sendable {
+    public var attached: [AttachedProbe]
+    /// Attach targets, counted like bpftrace's "Attaching N probes...".
+    public var attachPointCount: Int
+    public var warnings: [Diagnostic]
+    /// BEGIN programs not yet run (when `run` was asked not to run them).
+    var pendingBegin: [BPFProgram]
+  }
+
+  /// Runs the BEGIN programs a cell left pending (one-shot runs print "Attaching..." first).
+  public func runBeginPrograms(of result: CellResult) {
+    for b in result.pendingBegin {
+      do { try Attachment.runOnce(b) } catch { output(.stderr(cell: 0, text: "ERROR: \(error)\n")) }
+    }
+  }
+
+  /// Errors a cell can end in, each rendered by the front end.
+  public enum CellError: Error {
+    case diagnostics(DiagnosticList, SourceFile)
+    case load(String)
+  }
+
+  /// Parses, compiles, loads and attaches a cell. All or nothing: on any error the session is
+  /// exactly as it was (maps, probes, attachments).
+  public func run(_ file: SourceFile, cell: Int = 0, positional: [String] = [], runBegin: Bool = true) throws -> CellResult {
+    let program: Program
+    do { program = try ProgramParser.parse(file) } catch let d as DiagnosticList { throw CellError.diagnostics(d, file) }
+    resources.events.currentCell = cell
+    let compiled: CompileResult
+    do {
+      compiled = try Compiler.compile(program, resources: resources, resolver: registry, positionalParameters: positional)
+    } catch let d as DiagnosticList {
+      throw CellError.diagnostics(d, file)
+    }
+    var createdMaps: [String] = []
+    var loadedProbes: [AttachedProbe] = []
+    do {
+      for def in compiled.newMaps where kernelMaps[def.name] == nil {
+        kernelMaps[def.name] = try BPFMap(
+          kind: def.storage == .percpuHash ? .percpuHash : .hash, name: String(def.name.dropFirst()).isEmpty ? "at" : String(def.name.dropFirst()),
+          keySize: def.keySize, valueSize: def.valueSize, maxEntries: def.kernelMaxEntries)
+        createdMaps.append(def.name)
+      }
+      // Check every target's kernel support before loading anything.
+      for p in compiled.programs {
+        for t in p.targets where t.context.kind == .kprobe || t.context.kind == .tracing || t.name.hasPrefix("hardware:") {
+          _ = try registry.provider(for: t)?.attach(try dummyProgram(), to: t, cookie: 0)
+        }
+      }
+      var begin: [BPFProgram] = []
+      var byProbe: [Int: (programs: [BPFProgram], attachments: [Attachment], ends: [BPFProgram], targets: [ProbeTarget])] = [:]
+      for p in compiled.programs {
+        let prog = try load(p, file: file)
+        var entry = byProbe[p.probeIndex] ?? ([], [], [], [])
+        entry.programs.append(prog)
+        entry.targets += p.targets
+        if p.isBegin {
+          begin.append(prog)
+        } else if p.isEnd {
+          entry.ends.append(prog)
+        } else {
+          for t in p.targets {
+            if let a = try registry.provider(for: t)?.attach(prog, to: t, cookie: resources.probeNames.id(for: t.name)) {
+              entry.attachments.append(a)
+            }
+          }
+        }
+        byProbe[p.probeIndex] = entry
+      }
+      var immediate: BPFProgram? = nil
+      if let imm = compiled.immediate { immediate = try load(imm, file: file) }
+      for index in byProbe.keys.sorted() {
+        let e = byProbe[index]!
+        let spec = program.probes[index].attachPoints.map(\.raw).joined(separator: ",")
+        loadedProbes.append(
+          AttachedProbe(id: nextProbeID, cell: cell, spec: spec, targets: e.targets, programs: e.programs, attachments: e.attachments, endPrograms: e.ends))
+        nextProbeID += 1
+      }
+      probes += loadedProbes.filter { !$0.attachments.isEmpty || !$0.endPrograms.isEmpty }
+      if runBegin { for b in begin { try Attachment.runOnce(b) } }
+      if let immediate { try Attachment.runOnce(immediate) }
+      let count = compiled.programs.reduce(0) { $0 + $1.targets.count }
+      return CellResult(attached: loadedProbes, attachPointCount: count, warnings: compiled.warnings, pendingBegin: runBegin ? [] : begin)
+    } catch {
+      for p in loadedProbes { p.attachments.forEach { $0.detach() } }
+      for name in createdMaps { kernelMaps[name] = nil }
+      for def in compiled.newMaps { resources.maps.remove(def.name) }
+      if let e = error as? CellError { throw e }
+      throw CellError.load("\(error)")
+    }
+  }
+
+  private func dummyProgram() throws -> BPFProgram {
+    try BPFProgram(instructions: [0xb7, 0x95], type: .rawTracepoint, name: "probe_check")
+  }
+
+  private func load(_ p: CompiledProgram, file: SourceFile) throws -> BPFProgram {
+    let words: [UInt64]
+    do {
+      words = try Encoder.encode(p.instructions) { [unowned self] ref in self.fd(for: ref) }
+    } catch {
+      throw CellError.load("internal error while encoding \(p.name): \(error)")
+    }
+    let type: BPFProgram.ProgramType =
+      switch p.kind {
+      case .tracepoint: .tracepoint
+      case .perfEvent: .perfEvent
+      case .rawTracepoint: .rawTracepoint
+      case .kprobe: .kprobe
+      case .tracing: .tracing
+      }
+    do {
+      return try BPFProgram(instructions: words, type: type, name: p.name)
+    } catch let r as VerifierRejection {
+      let where_ = file.position(of: p.range.start)
+      var message = "\(file.name):\(where_.line):\(where_.column): ERROR: the kernel verifier rejected the program for \(p.targets.first?.name ?? p.name): \(r.message)\n"
+      if verbose {
+        message += r.log
+      } else {
+        message += r.logTail(lines: 3).joined(separator: "\n") + "\n(run with -v for the full verifier log)"
+      }
+      throw CellError.load(message)
+    }
+  }
+
+  func fd(for ref: MapRef) -> Int32 {
+    let name = resources.name(of: ref)
+    switch name {
+    case CompileResources.ringBufferName: return ringBuffer.fd
+    case CompileResources.lostCounterName: return lostCounter.fd
+    case CompileResources.globalsName: return globals.fd
+    default: return kernelMaps[name]?.fd ?? -1
+    }
+  }
+
+  // MARK: Events
+
+  /// Waits up to `timeoutMs` for events and handles them.
+  public func poll(timeoutMs: Int32) {
+    reader.poll(timeoutMs: timeoutMs)
+    reportLostEvents()
+  }
+
+  public var eventFD: Int32 { reader.epollFD }
+
+  private func reportLostEvents() {
+    guard let v = try? lostCounter.lookup(key: [0, 0, 0, 0]), v.count >= 8 else { return }
+    let lost = v.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+    if lost > reportedLost {
+      output(.stderr(cell: 0, text: "Lost \(lost - reportedLost) events\n"))
+      reportedLost = lost
+    }
+  }
+
+  private func handle(_ record: UnsafeRawBufferPointer) {
+    guard record.count >= 8 else { return }
+    let id = record.loadUnaligned(as: UInt64.self)
+    guard let d = resources.events[id] else { return }
+    let payload = UnsafeRawBufferPointer(rebasing: record[8...])
+    let layout = d.payloadLayout
+    func value(_ i: Int) -> OutputValue {
+      let t = d.payloadTypes[i]
+      let off = layout.offsets[i]
+      guard off + t.size <= payload.count else { return .none }
+      return decoder.decode(UnsafeRawBufferPointer(rebasing: payload[off..<(off + t.size)]), t)
+    }
+    switch d.kind {
+    case .printf(let format, _, let severity):
+      let text = printfFormatter(format).format(d.payloadTypes.indices.map(value))
+      if severity.isEmpty { output(.stdout(cell: d.cell, text: text)) } else { output(.stderr(cell: d.cell, text: "\(severity): \(text)\n")) }
+    case .printValue:
+      output(.stdout(cell: d.cell, text: value(0).text + "\n"))
+    case .printMap(let name, let top, let div):
+      output(.stdout(cell: d.cell, text: formatMap(name, top: top, div: div) + "\n"))
+    case .clearMap(let name), .zeroMap(let name):
+      try? kernelMaps[name]?.clear()
+    case .exit:
+      exitRequested = true
+    }
+  }
+
+  private var printfCache: [String: PrintfFormatter] = [:]
+  private func printfFormatter(_ format: String) -> PrintfFormatter {
+    if let f = printfCache[format] { return f }
+    let f = PrintfFormatter(format)
+    printfCache[format] = f
+    return f
+  }
+
+  // MARK: Maps
+
+  public func formatMap(_ name: String, top: Int = 0, div: Int = 0) -> String {
+    guard let def = resources.maps[name], let map = kernelMaps[name] else { return "" }
+    let entries = (try? MapReader(decoder: decoder).entries(def, map)) ?? []
+    return MapFormatter().format(name: name, entries: entries, top: top, div: div)
+  }
+
+  /// All maps as bpftrace prints them at exit: by name, after two newlines.
+  public func formatAllMaps() -> String {
+    var out = ""
+    for name in resources.maps.names where kernelMaps[name] != nil {
+      let text = formatMap(name)
+      if text.isEmpty { continue }
+      out += text
+    }
+    return out
+  }
+
+  // MARK: Detaching
+
+  /// Detaches a probe block, then runs its END programs.
+  public func detach(_ probe: AttachedProbe) {
+    probe.attachments.forEach { $0.detach() }
+    probe.attachments.removeAll()
+    for e in probe.endPrograms { try? Attachment.runOnce(e) }
+    probes.removeAll { $0 === probe }
+  }
+
+  /// Detaches every probe (END programs run after all are detached) and drains the output.
+  public func detachAll() {
+    let all = probes
+    for p in all {
+      p.attachments.forEach { $0.detach() }
+      p.attachments.removeAll()
+    }
+    for p in all { for e in p.endPrograms { try? Attachment.runOnce(e) } }
+    probes.removeAll()
+    reader.consume()
+    reportLostEvents()
+  }
+}

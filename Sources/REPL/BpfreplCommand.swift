@@ -1,0 +1,73 @@
+import ArgumentParser
+import Engine
+import Glibc
+
+struct BpfreplCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "bpfrepl",
+    abstract: "bpftrace as an incremental session: a REPL, a Jupyter kernel, and a bpftrace-compatible command line.",
+    discussion: """
+      With no program, starts the REPL. `bpfrepl -e PROGRAM` and `bpfrepl FILE.bt` run a program like bpftrace.
+      Subcommands: `bpfrepl kernel -f CONNECTION_FILE`, `bpfrepl kernel install`, `bpfrepl replay FILE.ipynb`.
+      """)
+
+  @Option(name: .customShort("e"), help: "Program text to run.")
+  var program: String?
+
+  @Flag(name: .customShort("v"), help: "Verbose: show the full verifier log on rejections.")
+  var verbose = false
+
+  @Option(name: .customShort("f"), help: "Output format: text or json.")
+  var format: String = "text"
+
+  @Flag(name: .customLong("no-color"), help: "Never color diagnostics.")
+  var noColor = false
+
+  @Argument(help: "A program file (when -e is not given), then positional parameters ($1, $2, ...).")
+  var rest: [String] = []
+
+  func run() throws {
+    let source: SourceFile
+    var positional = rest
+    if let program {
+      source = SourceFile(name: "stdin", text: program)
+    } else if let path = rest.first {
+      positional = Array(rest.dropFirst())
+      guard let text = readFile(path) else {
+        FileHandleOutput.stderr("ERROR: failed to open \(path): \(String(cString: strerror(errno)))\n")
+        throw ExitCode(1)
+      }
+      source = SourceFile(name: path, text: text)
+    } else {
+      FileHandleOutput.stderr("USAGE: bpfrepl -e PROGRAM | bpfrepl FILE.bt (the REPL is not available yet)\n")
+      throw ExitCode(1)
+    }
+    let code = OneShot(source: source, positional: positional, verbose: verbose, colorize: !noColor && isatty(2) != 0).run()
+    throw ExitCode(code)
+  }
+}
+
+func readFile(_ path: String) -> String? {
+  guard let f = fopen(path, "r") else { return nil }
+  defer { fclose(f) }
+  var bytes: [UInt8] = []
+  var buf = [UInt8](repeating: 0, count: 65536)
+  while true {
+    let n = fread(&buf, 1, buf.count, f)
+    if n <= 0 { break }
+    bytes += buf[0..<n]
+  }
+  return String(decoding: bytes, as: UTF8.self)
+}
+
+enum FileHandleOutput {
+  static func stdout(_ s: String) {
+    var s = s
+    s.withUTF8 { _ = fwrite($0.baseAddress, 1, $0.count, Glibc.stdout) }
+  }
+  static func stderr(_ s: String) {
+    fflush(Glibc.stdout)
+    var s = s
+    s.withUTF8 { _ = fwrite($0.baseAddress, 1, $0.count, Glibc.stderr) }
+  }
+}

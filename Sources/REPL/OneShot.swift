@@ -1,0 +1,64 @@
+import Engine
+import Glibc
+
+/// Set by SIGINT/SIGTERM; the event loop checks it between polls.
+nonisolated(unsafe) var stopRequested: sig_atomic_t = 0
+
+/// `bpfrepl -e PROG` / `bpfrepl FILE.bt`: bpftrace's command line behaviour on the shared engine.
+struct OneShot {
+  let source: SourceFile
+  let positional: [String]
+  let verbose: Bool
+  let colorize: Bool
+
+  func run() -> Int32 {
+    let session: TraceSession
+    do {
+      session = try TraceSession { out in
+        switch out {
+        case .stdout(_, let text): FileHandleOutput.stdout(text)
+        case .stderr(_, let text): FileHandleOutput.stderr(text)
+        }
+      }
+    } catch {
+      FileHandleOutput.stderr("ERROR: \(error)\n")
+      return 1
+    }
+    session.verbose = verbose
+    signal(SIGINT) { _ in stopRequested = 1 }
+    signal(SIGTERM) { _ in stopRequested = 1 }
+
+    // bpftrace refuses bare statements outside probes; sessions allow them.
+    if let program = try? ProgramParser.parse(source), let first = program.topLevelStatements.first {
+      let d = Diagnostic.error("syntax error, unexpected statement outside of a probe", at: first.range)
+      FileHandleOutput.stderr(DiagnosticRenderer(colorize: colorize).render(d, in: source))
+      return 1
+    }
+    let result: TraceSession.CellResult
+    do {
+      result = try session.run(source, positional: positional, runBegin: false)
+    } catch TraceSession.CellError.diagnostics(let list, let file) {
+      FileHandleOutput.stderr(DiagnosticRenderer(colorize: colorize).render(list.diagnostics, in: file))
+      return 1
+    } catch TraceSession.CellError.load(let message) {
+      FileHandleOutput.stderr(message.hasSuffix("\n") ? message : message + "\n")
+      return 1
+    } catch {
+      FileHandleOutput.stderr("ERROR: \(error)\n")
+      return 1
+    }
+    let n = result.attachPointCount
+    FileHandleOutput.stdout("Attaching \(n) probe\(n == 1 ? "" : "s")...\n")
+    fflush(Glibc.stdout)
+    session.runBeginPrograms(of: result)
+    while stopRequested == 0, !session.exitRequested {
+      session.poll(timeoutMs: 100)
+      fflush(Glibc.stdout)
+    }
+    session.detachAll()
+    FileHandleOutput.stdout("\n\n")
+    FileHandleOutput.stdout(session.formatAllMaps())
+    fflush(Glibc.stdout)
+    return 0
+  }
+}
