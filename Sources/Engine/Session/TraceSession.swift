@@ -116,7 +116,13 @@ public final class TraceSession: @unchecked Sendable {
       // Check every target's kernel support before loading anything.
       for p in compiled.programs {
         for t in p.targets where t.context.kind == .kprobe || t.context.kind == .tracing || t.name.hasPrefix("hardware:") {
-          _ = try registry.provider(for: t)?.attach(try dummyProgram(), to: t, cookie: 0)
+          do {
+            _ = try registry.provider(for: t)?.attach(try dummyProgram(), to: t, cookie: 0)
+          } catch let missing as MissingKernelFeature {
+            let provider = registry.provider(for: t)
+            let ap = program.probes[p.probeIndex].attachPoints.first { registry.provider(named: $0.provider) === provider }
+            throw CellError.diagnostics(DiagnosticList([.error(missing.description, at: ap?.range)]), file)
+          }
         }
       }
       var begin: [BPFProgram] = []
@@ -158,7 +164,7 @@ public final class TraceSession: @unchecked Sendable {
       for name in createdMaps { kernelMaps[name] = nil }
       for def in compiled.newMaps { resources.maps.remove(def.name) }
       if let e = error as? CellError { throw e }
-      throw CellError.load("\(error)")
+      throw CellError.load("ERROR: \(error)")
     }
   }
 
@@ -184,14 +190,12 @@ public final class TraceSession: @unchecked Sendable {
     do {
       return try BPFProgram(instructions: words, type: type, name: p.name)
     } catch let r as VerifierRejection {
-      let where_ = file.position(of: p.range.start)
-      var message = "\(file.name):\(where_.line):\(where_.column): ERROR: the kernel verifier rejected the program for \(p.targets.first?.name ?? p.name): \(r.message)\n"
-      if verbose {
-        message += r.log
-      } else {
-        message += r.logTail(lines: 3).joined(separator: "\n") + "\n(run with -v for the full verifier log)"
-      }
-      throw CellError.load(message)
+      // Point at the probe header: the whole block is one program.
+      let header = SourceRange(p.range.start, file.bytes[p.range.start...].firstIndex(of: UInt8(ascii: "{")) ?? p.range.end)
+      let notes = verbose ? [r.log] : r.logTail(lines: 3).map(String.init) + ["(run with -v for the full verifier log)"]
+      let d = Diagnostic.error(
+        "the BPF verifier rejected the program for \(p.targets.first?.name ?? p.name) (\(r.message))", at: header, notes: notes)
+      throw CellError.diagnostics(DiagnosticList([d]), file)
     }
   }
 
