@@ -146,7 +146,9 @@ struct Parser {
       }
       let s = try statement()
       prog.topLevelStatements.append(s)
-      if !statementEndsWithBlock(s), token.kind != .end { try expect(";") }
+      // At the top level of a cell a newline also ends a statement, as a person types them.
+      let newline = bytes[min(s.range.end, token.range.start)..<token.range.start].contains(10)
+      if !statementEndsWithBlock(s), token.kind != .end, !newline { try expect(";") }
     }
     return prog
   }

@@ -1,0 +1,75 @@
+import Foundation
+
+/// Runs the built `bpfrepl` binary, as a person or script would.
+enum Bpfrepl {
+  static var path: String {
+    if let p = ProcessInfo.processInfo.environment["BPFREPL_BIN"], !p.isEmpty { return p }
+    // Tests/EndToEndTests/BinaryRunner.swift -> package root
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    for config in ["debug", "release"] {
+      let candidate = root.appendingPathComponent(".build/\(config)/bpfrepl").path
+      if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+    }
+    return root.appendingPathComponent(".build/debug/bpfrepl").path
+  }
+
+  static var isRoot: Bool { geteuid() == 0 }
+
+  struct Result {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+  }
+
+  /// Starts bpfrepl; `whileRunning` runs once the probes are attached ("Attaching" printed);
+  /// then `interrupt` sends SIGINT unless the program exited on its own.
+  static func run(_ args: [String], interrupt: Bool = false, timeout: Double = 20, whileRunning: () -> Void = {}) throws -> Result {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: path)
+    p.arguments = args
+    let out = Pipe()
+    let err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    let collected = OutputCollector()
+    out.fileHandleForReading.readabilityHandler = { h in collected.append(out: h.availableData) }
+    err.fileHandleForReading.readabilityHandler = { h in collected.append(err: h.availableData) }
+    try p.run()
+    let deadline = Date().addingTimeInterval(timeout)
+    while !collected.stdout.contains("Attaching"), p.isRunning, Date() < deadline { usleep(10_000) }
+    whileRunning()
+    if interrupt, p.isRunning {
+      usleep(200_000)
+      kill(p.processIdentifier, SIGINT)
+    }
+    while p.isRunning, Date() < deadline { usleep(10_000) }
+    if p.isRunning { p.terminate() }
+    p.waitUntilExit()
+    out.fileHandleForReading.readabilityHandler = nil
+    err.fileHandleForReading.readabilityHandler = nil
+    collected.append(out: out.fileHandleForReading.readDataToEndOfFile())
+    collected.append(err: err.fileHandleForReading.readDataToEndOfFile())
+    return Result(status: p.terminationStatus, stdout: collected.stdout, stderr: collected.stderr)
+  }
+
+  /// Runs a shell command to completion (the workload).
+  static func sh(_ command: String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/sh")
+    p.arguments = ["-c", command]
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try? p.run()
+    p.waitUntilExit()
+  }
+}
+
+final class OutputCollector: @unchecked Sendable {
+  private let lock = NSLock()
+  private var out = Data()
+  private var err = Data()
+  func append(out d: Data) { lock.withLock { out.append(d) } }
+  func append(err d: Data) { lock.withLock { err.append(d) } }
+  var stdout: String { lock.withLock { String(decoding: out, as: UTF8.self) } }
+  var stderr: String { lock.withLock { String(decoding: err, as: UTF8.self) } }
+}
