@@ -138,3 +138,22 @@ import Testing
     #expect(KernelFeatures.ringbuf)
   }
 }
+
+@Suite struct RuntimePerfFallbackTests {
+  /// PERF_EVENT_IOC_SET_BPF, the path for kernels without perf bpf_links: it counts, and
+  /// closing the perf event detaches.
+  @Test func ioctlAttachPath() throws {
+    let m = try counterMap()
+    let p = try BPFProgram(instructions: A.counter(map: m, pid: getpid()), type: .tracepoint, name: "ioctl")
+    let id = try Tracefs.tracepointID(category: "syscalls", name: "sys_enter_getpid")
+    let event = try PerfEvent.open(type: 2 /* PERF_TYPE_TRACEPOINT */, config: id, cpu: 0, what: "test")
+    let (fd, link) = try PerfEvent.attach(program: p, event: event, cookie: 9, what: "test", forceIoctl: true)
+    #expect(!link)
+    for _ in 0..<30 { _ = getpid() }
+    let n = try slot0(m)
+    #expect(n >= 30)
+    fd.close()
+    for _ in 0..<30 { _ = getpid() }
+    #expect(try slot0(m) == n)
+  }
+}

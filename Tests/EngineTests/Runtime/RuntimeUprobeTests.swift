@@ -56,7 +56,8 @@ func offsetPerBinutils(_ path: String, _ symbol: String, dynamic: Bool = false) 
   return nil
 }
 
-@Suite struct RuntimeUprobeTests {
+// Serialized: the uprobe tests count calls of the same target binary.
+@Suite(.serialized) struct RuntimeUprobeTests {
   @Test func elfOffsetsMatchBinutils() throws {
     let target = try #require(TargetBinary.path, "cc could not build the target")
     let elf = try ElfSymbols(path: target)

@@ -9,7 +9,7 @@ import CBPFShim
 /// Nothing is pinned.
 public final class BPFAttachment: CustomStringConvertible, @unchecked Sendable {
   public enum Kind: String, Sendable {
-    case tracepoint, rawTracepoint, perfEvent, uprobe, uretprobe, kprobe, kretprobe
+    case tracepoint, rawTracepoint, perfEvent, uprobe, uretprobe, kprobe, kretprobe, fentry
   }
 
   public let kind: Kind
@@ -65,10 +65,11 @@ enum PerfEvent {
   /// Attaches `program` to `event` with a bpf_link carrying `cookie`. The link holds the
   /// event, so the returned single fd keeps everything alive. Falls back to
   /// PERF_EVENT_IOC_SET_BPF (no cookie) where BPF_LINK_CREATE for perf events is missing.
+  /// `forceIoctl` exercises the fallback path in tests.
   static func attach(
-    program: BPFProgram, event: OwnedDescriptor, cookie: UInt64, what: String
+    program: BPFProgram, event: OwnedDescriptor, cookie: UInt64, what: String, forceIoctl: Bool = false
   ) throws -> (fd: OwnedDescriptor, usesLink: Bool) {
-    if !linkUnsupported {
+    if !linkUnsupported && !forceIoctl {
       var opts = bpf_link_create_opts()
       opts.sz = MemoryLayout<bpf_link_create_opts>.size
       opts.perf_event.bpf_cookie = cookie

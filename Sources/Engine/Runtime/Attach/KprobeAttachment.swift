@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CLibbpf
 
 extension BPFProgram {
   /// Attaches a `.kprobe` program to kernel function `symbol` (+`offset`) through the perf
@@ -24,9 +25,25 @@ extension BPFProgram {
   }
 
   /// fentry/fexit need BPF trampolines; throws `MissingKernelFeature` where they are absent.
-  /// (Attaching on kernels that have them is future work: a `.tracing` program with
-  /// `attachBTFID`, then bpf_link_create with BPF_TRACE_FENTRY.)
+  /// Loading fails first on such kernels; call this before loading to give the clear error.
   public static func requireFentrySupport() throws {
     try KernelFeatures.requireFentry()
+  }
+
+  /// Attaches a `.tracing` fentry/fexit program (loaded with `expectedAttachType`
+  /// `.traceFentry`/`.traceFexit` and `attachBTFID` = `BTFTypes.functionID(name)`) with a cookie.
+  /// Untested here: this kernel has no BPF trampolines.
+  public func attachFentry(label: String, cookie: UInt64 = 0) throws -> BPFAttachment {
+    try KernelFeatures.requireFentry()
+    guard let type = expectedAttachType else {
+      throw BPFError("attach fentry \(label)", errno: EINVAL, detail: "program has no expected attach type")
+    }
+    var opts = bpf_link_create_opts()
+    opts.sz = MemoryLayout<bpf_link_create_opts>.size
+    opts.tracing.cookie = cookie
+    let fd = bpf_link_create(self.fd, 0, type.kernelType, &opts)
+    try checked("bpf_link_create(fentry \(label))", fd)
+    return BPFAttachment(kind: .fentry, target: label, cookie: cookie, usesLinks: true,
+      fds: [OwnedDescriptor(adopting: fd)])
   }
 }

@@ -28,4 +28,14 @@ extension BPFProgram {
     return BPFAttachment(kind: .rawTracepoint, target: name, cookie: 0, usesLinks: true,
       fds: [OwnedDescriptor(adopting: fd)])
   }
+
+  /// Attaches a `.tracing` program loaded with `expectedAttachType: .traceRawTp` and
+  /// `attachBTFID` = `BTFTypes.rawTracepointTypeID(name)` (bpftrace's `tp_btf`/`rawtracepoint`
+  /// with typed args). The target is in the program, so no name is needed here.
+  public func attachBTFTracepoint(label: String) throws -> BPFAttachment {
+    let fd = bpf_raw_tracepoint_open(nil, self.fd)
+    try checked("bpf_raw_tracepoint_open(tp_btf \(label))", fd)
+    return BPFAttachment(kind: .rawTracepoint, target: label, cookie: 0, usesLinks: true,
+      fds: [OwnedDescriptor(adopting: fd)])
+  }
 }
