@@ -157,3 +157,27 @@ import Testing
     #expect(try slot0(m) == n)
   }
 }
+
+@Suite struct RuntimeBackgroundDetachTests {
+  @Test func detachInBackgroundReturnsAtOnceAndFinishes() throws {
+    let m = try counterMap()
+    let p = try BPFProgram(instructions: A.counter(map: m, pid: getpid()), type: .tracepoint, name: "bg")
+    let tps = try Tracefs.tracepoints(category: "syscalls", name: "sys_enter_getp*")
+    #expect(tps.count >= 3)  // getpid, getppid, getpgid, getpgrp, getpriority
+    let attachments = try tps.map { try p.attachTracepoint(category: $0.category, name: $0.name) }
+    for _ in 0..<10 { _ = getpid() }
+    var t0 = timespec(), t1 = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t0)
+    for a in attachments { a.detachInBackground() }
+    clock_gettime(CLOCK_MONOTONIC, &t1)
+    let ms = Double(t1.tv_sec - t0.tv_sec) * 1e3 + Double(t1.tv_nsec - t0.tv_nsec) / 1e6
+    #expect(ms < 20, "detachInBackground took \(ms) ms")
+    #expect(attachments.allSatisfy { !$0.isAttached })
+    BackgroundCloser.shared.waitUntilIdle()
+    #expect(BackgroundCloser.shared.pending == 0)
+    let n = try slot0(m)
+    #expect(n >= 10)
+    for _ in 0..<10 { _ = getpid() }
+    #expect(try slot0(m) == n)
+  }
+}

@@ -11,6 +11,7 @@ import Glibc
   @Test func hashCRUD() throws {
     let m = try BPFMap(kind: .hash, name: "crud", keySize: 4, valueSize: 8, maxEntries: 16)
     #expect(m.fd >= 0)
+    #expect(try m.id() > 0)
     #expect(try m.lookup(key: u32(1)) == nil)
     try m.update(key: u32(1), value: u64(10))
     try m.update(key: u32(2), value: u64(20))

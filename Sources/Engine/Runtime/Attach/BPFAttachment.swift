@@ -34,9 +34,18 @@ public final class BPFAttachment: CustomStringConvertible, @unchecked Sendable {
   public var descriptors: [Int32] { fds.map(\.rawValue) }
   public var isAttached: Bool { !fds.isEmpty }
 
-  /// Detaches now. Idempotent.
+  /// Detaches now, blocking until the kernel has let go. Idempotent.
+  /// Tracepoint links cost ~40-80 ms each to release on this kernel; see `detachInBackground`.
   public func detach() {
     for fd in fds { fd.close() }
+    fds = []
+  }
+
+  /// Hands the fds to `BackgroundCloser.shared` and returns at once. The program keeps
+  /// running at not-yet-released attach points for a while, so callers that need it silent
+  /// at once must gate it (e.g. an "enabled" flag map the program checks).
+  public func detachInBackground() {
+    BackgroundCloser.shared.close(fds)
     fds = []
   }
 
