@@ -45,6 +45,16 @@ import Testing
     a.detach()
   }
 
+  @Test(.enabled(if: KernelFeatures.attachCookie, "bpf_get_attach_cookie is not available"))
+  func cookieReachesPerfEventPrograms() throws {
+    let m = try counterMap("cookie_pe")
+    let p = try BPFProgram(instructions: A.cookieRecorder(map: m), type: .perfEvent, name: "cookie_pe")
+    let a = try p.attachInterval(periodNs: 1_000_000, cookie: 77)
+    usleep(30_000)
+    a.detach()
+    #expect(try slot0(m) == 77)
+  }
+
   @Test func missingTracepointIsTypedError() throws {
     let p = try BPFProgram(instructions: A.returnZero, type: .tracepoint, name: "none")
     #expect(throws: BPFError.self) { try p.attachTracepoint(category: "nope", name: "nothing") }

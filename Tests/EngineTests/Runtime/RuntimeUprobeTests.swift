@@ -113,6 +113,17 @@ func offsetPerBinutils(_ path: String, _ symbol: String, dynamic: Bool = false) 
     #expect(try slot0(m) == 7)
   }
 
+  @Test(.enabled(if: KernelFeatures.uprobes && KernelFeatures.attachCookie, "no uprobes or cookies"))
+  func uprobeCookie() throws {
+    let target = try #require(TargetBinary.path, "cc could not build the target")
+    let m = try counterMap("cookie_up")
+    let p = try BPFProgram(instructions: A.cookieRecorder(map: m), type: .kprobe, name: "cookie_up")
+    let a = try p.attachUprobe(binary: target, symbol: "main", cookie: 0xABCDEF)
+    try run(target, ["1"])
+    a.detach()
+    #expect(try slot0(m) == 0xABCDEF)
+  }
+
   @Test func unknownSymbolIsTypedError() throws {
     let p = try BPFProgram(instructions: A.returnZero, type: .kprobe, name: "nosym")
     #expect(throws: BPFError.self) { try p.attachUprobe(binary: "/bin/true", symbol: "no_such_function_x") }
