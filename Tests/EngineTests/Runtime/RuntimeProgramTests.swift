@@ -43,6 +43,23 @@ import Testing
     }
   }
 
+  @Test func logBufferGrowsForLongLogs() throws {
+    // ~30k instructions, rejected at the end: the log outgrows the first 256 KiB buffer,
+    // and the full text (its beginning included) must come back.
+    let insns = [UInt64](repeating: A.movImm(1, 0), count: 30_000) + [A.exit()]
+    do {
+      _ = try BPFProgram(instructions: insns, type: .tracepoint, name: "long_log")
+      Issue.record("verifier should reject")
+    } catch let e as VerifierRejection {
+      #expect(e.log.utf8.count > 256 << 10)
+      #expect(e.log.hasPrefix("func#0") || e.log.hasPrefix("0: "))
+      #expect(e.log.contains("\n0: (b7) r1 = 0"))
+      #expect(e.log.contains("30000: (95) exit"))
+      #expect(e.log.contains("R0 !read_ok"))
+      #expect(!e.logTruncated)
+    }
+  }
+
   @Test func alwaysCaptureLogAtLevel2() throws {
     let p = try BPFProgram(
       instructions: A.returnZero, type: .rawTracepoint, name: "logged",
