@@ -38,3 +38,7 @@ int bpfrepl_perf_event_enable(int fd) {
 int bpfrepl_perf_event_disable(int fd) {
   return ioctl(fd, PERF_EVENT_IOC_DISABLE, 0) < 0 ? -errno : 0;
 }
+
+int bpfrepl_perf_event_set_bpf(int fd, int prog_fd) {
+  return ioctl(fd, PERF_EVENT_IOC_SET_BPF, prog_fd) < 0 ? -errno : 0;
+}

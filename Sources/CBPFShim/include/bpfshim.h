@@ -15,6 +15,10 @@ int bpfrepl_perf_event_open(uint32_t type, uint64_t config, uint64_t config1,
 int bpfrepl_perf_event_enable(int fd);
 int bpfrepl_perf_event_disable(int fd);
 
+// PERF_EVENT_IOC_SET_BPF: the pre-bpf_link way to attach a program to a perf event
+// (no cookie). Returns 0 or -errno.
+int bpfrepl_perf_event_set_bpf(int fd, int prog_fd);
+
 // Constants the importer cannot see as Swift values.
 extern const uint32_t bpfrepl_perf_type_tracepoint;
 extern const uint32_t bpfrepl_perf_type_software;

@@ -105,6 +105,14 @@ public final class BPFMap: @unchecked Sendable {
     }
   }
 
+  /// The kernel's id for this map (what `bpftool map show id N` takes).
+  public func id() throws -> UInt32 {
+    var info = bpf_map_info()
+    var len = UInt32(MemoryLayout<bpf_map_info>.size)
+    try checked("bpf_obj_get_info_by_fd(map \(name))", bpf_obj_get_info_by_fd(fd, &info, &len))
+    return info.id
+  }
+
   // MARK: - Element operations
 
   /// The value for `key`, or nil when absent. Per-CPU kinds return all CPUs' values.

@@ -8,7 +8,7 @@ import CLibbpf
 /// Instructions come in as `[UInt64]`, one `struct bpf_insn` per element in little-endian
 /// memory order: `code | dst << 8 | src << 12 | off << 16 | imm << 32`.
 public final class BPFProgram: @unchecked Sendable {
-  public enum ProgramType: Sendable {
+  public enum ProgramType: Sendable, Equatable {
     case socketFilter, kprobe, tracepoint, rawTracepoint, perfEvent, tracing
     /// Any other kernel program type, by its `enum bpf_prog_type` number.
     case other(UInt32)
@@ -27,7 +27,7 @@ public final class BPFProgram: @unchecked Sendable {
   }
 
   /// `expected_attach_type` values the engine uses.
-  public enum AttachType: Sendable {
+  public enum AttachType: Sendable, Equatable {
     case perfEvent, traceFentry, traceFexit, traceRawTp, traceIter, kprobeMulti
     case other(UInt32)
 
@@ -71,6 +71,7 @@ public final class BPFProgram: @unchecked Sendable {
   }
 
   public let type: ProgramType
+  public let expectedAttachType: AttachType?
   public let name: String
   public let descriptor: OwnedDescriptor
   /// The verifier log when `.always` was requested; nil otherwise.
@@ -85,6 +86,7 @@ public final class BPFProgram: @unchecked Sendable {
   ) throws {
     let clean = BPFMap.sanitize(name: name)
     self.type = type
+    self.expectedAttachType = options.expectedAttachType
     self.name = clean
     switch options.verifierLog {
     case .onFailure:

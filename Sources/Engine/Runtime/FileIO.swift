@@ -10,25 +10,30 @@ enum FileIO {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     if fd < 0 { return nil }
     defer { _ = close(fd) }
-    var out: [UInt8] = []
-    var chunk = 16384
+    // sysfs/tracefs report size 0 or 4096; read until EOF into a growing malloc'd buffer.
+    var capacity = 4096
     var st = stat()
-    if fstat(fd, &st) == 0, st.st_size > 0 { chunk = Int(st.st_size) + 1 }
+    if fstat(fd, &st) == 0, st.st_size > 0 { capacity = max(capacity, Int(st.st_size) + 1) }
+    var buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+    defer { buffer.deallocate() }
+    var used = 0
     while true {
-      let start = out.count
-      out.append(contentsOf: repeatElement(0, count: chunk))
-      let n = out.withUnsafeMutableBytes { buf in
-        Glibc.read(fd, buf.baseAddress! + start, chunk)
+      if used == capacity {
+        let bigger = UnsafeMutableRawPointer.allocate(byteCount: capacity * 2, alignment: 16)
+        bigger.copyMemory(from: buffer, byteCount: used)
+        buffer.deallocate()
+        buffer = bigger
+        capacity *= 2
       }
+      let n = Glibc.read(fd, buffer + used, capacity - used)
       if n < 0 {
-        if errno == EINTR { out.removeLast(chunk); continue }
+        if errno == EINTR { continue }
         return nil
       }
-      out.removeLast(chunk - n)
       if n == 0 { break }
-      chunk = max(chunk, 16384)
+      used += n
     }
-    return out
+    return Array(UnsafeRawBufferPointer(start: buffer, count: used))
   }
 
   static func readText(_ path: String) -> String? {

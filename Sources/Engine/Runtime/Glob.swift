@@ -1,31 +1,40 @@
-/// Shell-style wildcard matching (`*`, `?`), as attach points use.
+/// Shell-style wildcard matching for probe specs: `*` (any run, also empty) and `?` (one char).
+/// Everything else matches itself. Works on UTF-8 bytes; linear-time with one backtrack point.
 public enum Glob {
-  public static func isPattern(_ s: String) -> Bool { s.contains("*") || s.contains("?") }
+  public static func matches(_ pattern: String, _ string: String) -> Bool {
+    var p = pattern
+    var s = string
+    return p.withUTF8 { pb in s.withUTF8 { sb in matches(pb, sb) } }
+  }
 
-  public static func matches(_ pattern: String, _ text: String) -> Bool {
-    let p = Array(pattern.utf8)
-    let t = Array(text.utf8)
-    var pi = 0
-    var ti = 0
-    var star = -1
-    var mark = 0
-    while ti < t.count {
-      if pi < p.count, p[pi] == UInt8(ascii: "?") || p[pi] == t[ti] {
+  /// True when `pattern` has wildcards (so a probe spec expands to many attach points).
+  public static func hasWildcard(_ pattern: String) -> Bool {
+    pattern.utf8.contains(UInt8(ascii: "*")) || pattern.utf8.contains(UInt8(ascii: "?"))
+  }
+
+  static func matches(_ p: UnsafeBufferPointer<UInt8>, _ s: UnsafeBufferPointer<UInt8>) -> Bool {
+    let star = UInt8(ascii: "*"), question = UInt8(ascii: "?")
+    var pi = 0, si = 0
+    // Position after the last '*' and where in s it started matching: the only state a
+    // '*'-only glob needs to backtrack to.
+    var starP = -1, starS = 0
+    while si < s.count {
+      if pi < p.count && (p[pi] == question || (p[pi] != star && p[pi] == s[si])) {
         pi += 1
-        ti += 1
-      } else if pi < p.count, p[pi] == UInt8(ascii: "*") {
-        star = pi
-        mark = ti
+        si += 1
+      } else if pi < p.count && p[pi] == star {
+        starP = pi + 1
+        starS = si
         pi += 1
-      } else if star >= 0 {
-        pi = star + 1
-        mark += 1
-        ti = mark
+      } else if starP >= 0 {
+        starS += 1
+        si = starS
+        pi = starP
       } else {
         return false
       }
     }
-    while pi < p.count, p[pi] == UInt8(ascii: "*") { pi += 1 }
+    while pi < p.count && p[pi] == star { pi += 1 }
     return pi == p.count
   }
 }

@@ -1,41 +1,65 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CLibbpf
 
-/// Reads records from a BPF ring buffer map through libbpf, handing each to a Swift closure.
-public final class RingBufferReader: @unchecked Sendable {
-  final class Box {
+/// Reads records from a BPF_MAP_TYPE_RINGBUF map with libbpf's ring_buffer. Each record is
+/// handed to `handler` in order; the buffer is only valid during the call (copy what you keep).
+/// Not thread-safe: poll/consume from one thread at a time.
+public final class RingBufferReader {
+  /// Holds the Swift closure; the C callback gets it back through an unmanaged pointer.
+  private final class Box {
     let handler: (UnsafeRawBufferPointer) -> Void
-    init(_ h: @escaping (UnsafeRawBufferPointer) -> Void) { handler = h }
+    init(_ handler: @escaping (UnsafeRawBufferPointer) -> Void) { self.handler = handler }
   }
-  private let box: Box
+
   private let ring: OpaquePointer
+  private let box: Unmanaged<Box>
+  /// Keeps the map (and so its fd) alive while libbpf has it mmapped.
+  public let map: BPFMap
 
   public init(map: BPFMap, handler: @escaping (UnsafeRawBufferPointer) -> Void) throws {
-    box = Box(handler)
-    let ctx = Unmanaged.passUnretained(box).toOpaque()
+    guard map.kind == .ringbuf else {
+      throw BPFError("ring_buffer__new(\(map.name))", errno: EINVAL, detail: "map is \(map.kind), not a ringbuf")
+    }
+    let box = Unmanaged.passRetained(Box(handler))
+    // Returning 0 keeps libbpf consuming; non-zero would stop the current batch.
     let callback: ring_buffer_sample_fn = { ctx, data, size in
       let box = Unmanaged<Box>.fromOpaque(ctx!).takeUnretainedValue()
-      box.handler(UnsafeRawBufferPointer(start: data, count: Int(size)))
+      box.handler(UnsafeRawBufferPointer(start: data, count: size))
       return 0
     }
-    guard let r = ring_buffer__new(map.fd, callback, ctx, nil) else {
-      throw BPFError("ring_buffer__new", errno: errno_value())
+    guard let ring = ring_buffer__new(map.fd, callback, box.toOpaque(), nil) else {
+      let e = errno
+      box.release()
+      throw BPFError("ring_buffer__new(\(map.name))", errno: e)
     }
-    ring = r
+    self.ring = ring
+    self.box = box
+    self.map = map
   }
 
-  deinit { ring_buffer__free(ring) }
-
-  /// Waits up to `timeoutMs` for records and handles them; returns how many.
+  /// Waits up to `timeoutMs` (-1: forever, 0: don't wait) for records and delivers them.
+  /// Returns how many were delivered. EINTR counts as 0 records, not an error.
   @discardableResult
-  public func poll(timeoutMs: Int32) -> Int32 { ring_buffer__poll(ring, timeoutMs) }
+  public func poll(timeoutMs: Int32) throws -> Int {
+    let n = ring_buffer__poll(ring, timeoutMs)
+    if n == -EINTR { return 0 }
+    return Int(try checked("ring_buffer__poll(\(map.name))", n))
+  }
 
-  /// Handles whatever is ready without waiting.
+  /// Delivers every record available now, without waiting.
   @discardableResult
-  public func consume() -> Int32 { ring_buffer__consume(ring) }
+  public func consume() throws -> Int {
+    let n = ring_buffer__consume(ring)
+    return Int(try checked("ring_buffer__consume(\(map.name))", n))
+  }
 
+  /// An epoll fd that becomes readable when records arrive, for an external event loop.
   public var epollFD: Int32 { ring_buffer__epoll_fd(ring) }
+
+  deinit {
+    ring_buffer__free(ring)
+    box.release()
+  }
 }
-
-import Glibc
-
-func errno_value() -> Int32 { errno }

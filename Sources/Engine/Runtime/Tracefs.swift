@@ -1,101 +1,113 @@
-import CLibbpf
+#if canImport(Glibc)
 import Glibc
+#endif
+import Synchronization
 
-/// The kernel's tracefs: tracepoint ids, record layouts (`format` files) and the list of events.
+/// One tracepoint, `category:name` (e.g. `syscalls:sys_enter_openat`).
+public struct Tracepoint: Sendable, Hashable, CustomStringConvertible {
+  public var category: String
+  public var name: String
+  public init(category: String, name: String) {
+    self.category = category
+    self.name = name
+  }
+  public var description: String { "\(category):\(name)" }
+}
+
+/// The tracing filesystem: tracepoint ids, formats and listings.
+/// Listings and formats are cached for the life of the process (tracepoints of loaded
+/// modules can appear later; `invalidateCache()` forgets them).
 public enum Tracefs {
-  /// Where tracefs is mounted; mounted at /sys/kernel/tracing if it is nowhere yet.
-  public static let root: String = {
-    for candidate in ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"] where access(candidate + "/events", F_OK) == 0 {
-      return candidate
-    }
-    _ = mount("nodev", "/sys/kernel/tracing", "tracefs", 0, nil)
-    return "/sys/kernel/tracing"
-  }()
+  private struct Cache {
+    var root: String?
+    var tracepoints: [Tracepoint]?
+    var formats: [Tracepoint: TracepointFormat] = [:]
+  }
+  private static let cache = Mutex(Cache())
 
-  static func read(_ path: String) -> String? {
-    guard let f = fopen(path, "r") else { return nil }
-    defer { fclose(f) }
-    var out: [UInt8] = []
-    var buf = [UInt8](repeating: 0, count: 65536)
-    while true {
-      let n = fread(&buf, 1, buf.count, f)
-      if n <= 0 { break }
-      out.append(contentsOf: buf[0..<n])
+  /// The tracefs mount point: /sys/kernel/tracing, else /sys/kernel/debug/tracing;
+  /// mounts tracefs at /sys/kernel/tracing when neither has `events/`.
+  public static func root() throws -> String {
+    if let r = cache.withLock({ $0.root }) { return r }
+    let candidates = ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"]
+    var found = candidates.first { FileIO.isDirectory($0 + "/events") }
+    if found == nil {
+      if mount("nodev", candidates[0], "tracefs", 0, nil) != 0 {
+        throw BPFError.fromErrno("mount tracefs", detail: "no tracefs at \(candidates.joined(separator: " or "))")
+      }
+      found = candidates[0]
     }
-    return String(decoding: out, as: UTF8.self)
+    let r = found!
+    cache.withLock { $0.root = r }
+    return r
   }
 
+  /// The id of CAT:NAME (the perf_event_attr.config of a tracepoint event).
   public static func tracepointID(category: String, name: String) throws -> UInt64 {
-    let path = "\(root)/events/\(category)/\(name)/id"
-    guard let text = read(path), let id = UInt64(text.trimmed) else {
-      throw BPFError("read \(path)", errno: ENOENT, detail: "no such tracepoint: \(category):\(name)")
+    let path = try root() + "/events/\(category)/\(name)/id"
+    guard let text = FileIO.readLine(path) else {
+      throw BPFError.fromErrno("tracepoint \(category):\(name)", detail: "cannot read \(path)")
+    }
+    guard let id = UInt64(text) else {
+      throw BPFError("tracepoint \(category):\(name)", errno: EINVAL, detail: "bad id '\(text)' in \(path)")
     }
     return id
   }
 
-  /// Fields of a tracepoint's record, without the `common_*` header fields.
-  public static func fields(category: String, name: String) throws -> [TracepointField] {
-    let path = "\(root)/events/\(category)/\(name)/format"
-    guard let text = read(path) else {
-      throw BPFError("read \(path)", errno: ENOENT, detail: "no such tracepoint: \(category):\(name)")
-    }
-    return parseFormat(text)
+  public static func exists(category: String, name: String) -> Bool {
+    guard let r = try? root() else { return false }
+    return FileIO.exists(r + "/events/\(category)/\(name)/id")
   }
 
-  /// Parses lines like `field:const char * filename;	offset:24;	size:8;	signed:0;`.
-  public static func parseFormat(_ text: String) -> [TracepointField] {
-    var fields: [TracepointField] = []
-    for line in text.split(separator: "\n") {
-      let parts = line.split(separator: ";").map { $0.trimmed }
-      guard let decl = parts.first, decl.hasPrefix("field:") else { continue }
-      var offset = 0
-      var size = 0
-      var signed = false
-      for p in parts.dropFirst() {
-        let kv = p.split(separator: ":", maxSplits: 1)
-        guard kv.count == 2, let v = Int(kv[1]) else { continue }
-        switch kv[0] {
-        case "offset": offset = v
-        case "size": size = v
-        case "signed": signed = v != 0
-        default: break
-        }
-      }
-      var d = String(decl.dropFirst("field:".count)).trimmed
-      var isDataLoc = false
-      if d.hasPrefix("__data_loc ") {
-        isDataLoc = true
-        d = String(d.dropFirst("__data_loc ".count))
-      }
-      var arrayLength: Int? = nil
-      if let open = d.lastIndex(of: "["), d.hasSuffix("]") {
-        arrayLength = Int(d[d.index(after: open)..<d.index(before: d.endIndex)])
-        d = String(d[..<open])
-      }
-      // The name is the last identifier; the type is everything before it.
-      var nameStart = d.endIndex
-      while nameStart > d.startIndex {
-        let prev = d.index(before: nameStart)
-        let c = d[prev]
-        if c.isLetter || c.isNumber || c == "_" { nameStart = prev } else { break }
-      }
-      let name = String(d[nameStart...])
-      let type = String(d[..<nameStart]).trimmed
-      if name.hasPrefix("common_") { continue }
-      fields.append(
-        TracepointField(
-          name: name, cType: type, offset: offset, size: size, isSigned: signed,
-          arrayLength: isDataLoc ? nil : arrayLength, isDataLoc: isDataLoc))
+  /// The parsed `format` file of CAT:NAME (cached).
+  public static func format(category: String, name: String) throws -> TracepointFormat {
+    let key = Tracepoint(category: category, name: name)
+    if let f = cache.withLock({ $0.formats[key] }) { return f }
+    let path = try root() + "/events/\(category)/\(name)/format"
+    guard let text = FileIO.readText(path) else {
+      throw BPFError.fromErrno("tracepoint \(category):\(name)", detail: "cannot read \(path)")
     }
-    return fields
+    let f = try TracepointFormat(category: category, name: name, text: text)
+    cache.withLock { $0.formats[key] = f }
+    return f
   }
 
-  /// Every tracepoint as (category, name), from `available_events`; read once.
-  public static let all: [(category: String, name: String)] = {
-    guard let text = read("\(root)/available_events") else { return [] }
-    return text.split(separator: "\n").compactMap { line in
-      let kv = line.split(separator: ":", maxSplits: 1)
-      return kv.count == 2 ? (String(kv[0]), String(kv[1])) : nil
+  /// Every tracepoint, from `available_events` (one read, cached), in file order.
+  public static func listTracepoints() throws -> [Tracepoint] {
+    if let l = cache.withLock({ $0.tracepoints }) { return l }
+    let path = try root() + "/available_events"
+    guard let bytes = FileIO.read(path) else {
+      throw BPFError.fromErrno("list tracepoints", detail: "cannot read \(path)")
     }
-  }()
+    var list: [Tracepoint] = []
+    list.reserveCapacity(4096)
+    for line in bytes.split(separator: UInt8(ascii: "\n")) {
+      guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { continue }
+      list.append(Tracepoint(
+        category: String(decoding: line[line.startIndex..<colon], as: UTF8.self),
+        name: String(decoding: line[(colon + 1)...], as: UTF8.self)))
+    }
+    cache.withLock { $0.tracepoints = list }
+    return list
+  }
+
+  /// Tracepoints whose category and name match the globs (`*`, `?`).
+  public static func tracepoints(category: String, name: String) throws -> [Tracepoint] {
+    let all = try listTracepoints()
+    // Fast path: no wildcard means at most one hit, looked up directly.
+    if !Glob.hasWildcard(category) && !Glob.hasWildcard(name) {
+      return exists(category: category, name: name) ? [Tracepoint(category: category, name: name)] : []
+    }
+    return all.filter { Glob.matches(category, $0.category) && Glob.matches(name, $0.name) }
+  }
+
+  /// Distinct categories, sorted.
+  public static func listCategories() throws -> [String] {
+    Array(Set(try listTracepoints().map(\.category))).sorted()
+  }
+
+  /// Forgets cached listings and formats (e.g. after a module load).
+  public static func invalidateCache() {
+    cache.withLock { $0.tracepoints = nil; $0.formats = [:] }
+  }
 }

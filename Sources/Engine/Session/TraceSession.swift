@@ -13,11 +13,11 @@ public final class AttachedProbe: @unchecked Sendable {
   public let spec: String
   public let targets: [ProbeTarget]
   let programs: [BPFProgram]
-  var attachments: [Attachment]
+  var attachments: [BPFAttachment]
   /// END programs of this probe block run when it is detached.
   let endPrograms: [BPFProgram]
 
-  init(id: Int, cell: Int, spec: String, targets: [ProbeTarget], programs: [BPFProgram], attachments: [Attachment], endPrograms: [BPFProgram]) {
+  init(id: Int, cell: Int, spec: String, targets: [ProbeTarget], programs: [BPFProgram], attachments: [BPFAttachment], endPrograms: [BPFProgram]) {
     self.id = id
     self.cell = cell
     self.spec = spec
@@ -82,7 +82,7 @@ public final class TraceSession: @unchecked Sendable {
   /// Runs the BEGIN programs a cell left pending (one-shot runs print "Attaching..." first).
   public func runBeginPrograms(of result: CellResult) {
     for b in result.pendingBegin {
-      do { try Attachment.runOnce(b) } catch { output(.stderr(cell: 0, text: "ERROR: \(error)\n")) }
+      do { _ = try b.runOnce() } catch { output(.stderr(cell: 0, text: "ERROR: \(error)\n")) }
     }
   }
 
@@ -115,9 +115,9 @@ public final class TraceSession: @unchecked Sendable {
       }
       // Check every target's kernel support before loading anything.
       for p in compiled.programs {
-        for t in p.targets where t.context.kind == .kprobe || t.context.kind == .tracing || t.name.hasPrefix("hardware:") {
+        for t in p.targets {
           do {
-            _ = try registry.provider(for: t)?.attach(try dummyProgram(), to: t, cookie: 0)
+            try registry.provider(for: t)?.requireKernelSupport()
           } catch let missing as MissingKernelFeature {
             let provider = registry.provider(for: t)
             let ap = program.probes[p.probeIndex].attachPoints.first { registry.provider(named: $0.provider) === provider }
@@ -126,7 +126,7 @@ public final class TraceSession: @unchecked Sendable {
         }
       }
       var begin: [BPFProgram] = []
-      var byProbe: [Int: (programs: [BPFProgram], attachments: [Attachment], ends: [BPFProgram], targets: [ProbeTarget])] = [:]
+      var byProbe: [Int: (programs: [BPFProgram], attachments: [BPFAttachment], ends: [BPFProgram], targets: [ProbeTarget])] = [:]
       for p in compiled.programs {
         let prog = try load(p, file: file)
         var entry = byProbe[p.probeIndex] ?? ([], [], [], [])
@@ -155,8 +155,8 @@ public final class TraceSession: @unchecked Sendable {
         nextProbeID += 1
       }
       probes += loadedProbes.filter { !$0.attachments.isEmpty || !$0.endPrograms.isEmpty }
-      if runBegin { for b in begin { try Attachment.runOnce(b) } }
-      if let immediate { try Attachment.runOnce(immediate) }
+      if runBegin { for b in begin { _ = try b.runOnce() } }
+      if let immediate { _ = try immediate.runOnce() }
       let count = compiled.programs.reduce(0) { $0 + $1.targets.count }
       return CellResult(attached: loadedProbes, attachPointCount: count, warnings: compiled.warnings, pendingBegin: runBegin ? [] : begin)
     } catch {
@@ -166,10 +166,6 @@ public final class TraceSession: @unchecked Sendable {
       if let e = error as? CellError { throw e }
       throw CellError.load("ERROR: \(error)")
     }
-  }
-
-  private func dummyProgram() throws -> BPFProgram {
-    try BPFProgram(instructions: [0xb7, 0x95], type: .rawTracepoint, name: "probe_check")
   }
 
   private func load(_ p: CompiledProgram, file: SourceFile) throws -> BPFProgram {
@@ -213,7 +209,7 @@ public final class TraceSession: @unchecked Sendable {
 
   /// Waits up to `timeoutMs` for events and handles them.
   public func poll(timeoutMs: Int32) {
-    reader.poll(timeoutMs: timeoutMs)
+    _ = try? reader.poll(timeoutMs: timeoutMs)
     reportLostEvents()
   }
 
@@ -288,7 +284,7 @@ public final class TraceSession: @unchecked Sendable {
   public func detach(_ probe: AttachedProbe) {
     probe.attachments.forEach { $0.detach() }
     probe.attachments.removeAll()
-    for e in probe.endPrograms { try? Attachment.runOnce(e) }
+    for e in probe.endPrograms { _ = try? e.runOnce() }
     probes.removeAll { $0 === probe }
   }
 
@@ -299,9 +295,9 @@ public final class TraceSession: @unchecked Sendable {
       p.attachments.forEach { $0.detach() }
       p.attachments.removeAll()
     }
-    for p in all { for e in p.endPrograms { try? Attachment.runOnce(e) } }
+    for p in all { for e in p.endPrograms { _ = try? e.runOnce() } }
     probes.removeAll()
-    reader.consume()
+    _ = try? reader.consume()
     reportLostEvents()
   }
 }

@@ -5,10 +5,15 @@ public protocol ProbeProvider: AnyObject {
   var names: [String] { get }
   func expand(_ ap: AttachPoint) throws -> [ProbeTarget]
   /// Attaches a loaded program; nil for probes that run on demand (BEGIN/END).
-  func attach(_ program: BPFProgram, to target: ProbeTarget, cookie: UInt64) throws -> Attachment?
+  func attach(_ program: BPFProgram, to target: ProbeTarget, cookie: UInt64) throws -> BPFAttachment?
+  /// Throws `MissingKernelFeature` when this kernel cannot run the probe type at all; checked
+  /// before anything of a cell is loaded, so the cell fails whole and early.
+  func requireKernelSupport() throws
 }
 
 extension ProbeProvider {
+  func requireKernelSupport() throws {}
+
   var canonicalName: String { names[0] }
 
   func invalid(_ ap: AttachPoint, _ message: String) -> Diagnostic {

@@ -8,5 +8,5 @@ final class SpecialProvider: ProbeProvider {
     return [ProbeTarget(name: name, spec: isBegin ? .begin : .end, context: ProbeContext(kind: .rawTracepoint, provider: name))]
   }
 
-  func attach(_ program: BPFProgram, to target: ProbeTarget, cookie: UInt64) throws -> Attachment? { nil }
+  func attach(_ program: BPFProgram, to target: ProbeTarget, cookie: UInt64) throws -> BPFAttachment? { nil }
 }

@@ -1,5 +1,3 @@
-import CBPFShim
-
 /// Parses `UNIT:N` (or `Nunit`) of interval/profile probes into nanoseconds or a frequency.
 enum Rate {
   enum Value { case period(UInt64), frequency(UInt64) }
@@ -48,11 +46,9 @@ final class IntervalProvider: ProbeProvider {
     ]
   }
 
-  func attach(_ program: BPFProgram, to target: ProbeTarget, cookie: UInt64) throws -> Attachment? {
+  func attach(_ program: BPFProgram, to target: ProbeTarget, cookie: UInt64) throws -> BPFAttachment? {
     guard case .interval(let period) = target.spec else { return nil }
-    return try Attachment.softwareEvent(
-      program: program, name: target.name, config: bpfrepl_perf_count_sw_cpu_clock, period: period, frequency: false,
-      allCPUs: false, cookie: cookie)
+    return try program.attachInterval(periodNs: period, cookie: cookie)
   }
 }
 
@@ -74,26 +70,18 @@ final class ProfileProvider: ProbeProvider {
     return [ProbeTarget(name: "profile:" + ap.parts.joined(separator: ":"), spec: spec, context: ctx)]
   }
 
-  func attach(_ program: BPFProgram, to target: ProbeTarget, cookie: UInt64) throws -> Attachment? {
+  func attach(_ program: BPFProgram, to target: ProbeTarget, cookie: UInt64) throws -> BPFAttachment? {
     guard case .profile(let hz, let period) = target.spec else { return nil }
-    return try Attachment.softwareEvent(
-      program: program, name: target.name, config: bpfrepl_perf_count_sw_cpu_clock, period: hz ?? period ?? 1,
-      frequency: hz != nil, allCPUs: true, cookie: cookie)
+    if let hz { return try program.attachProfile(hz: hz, cookie: cookie) }
+    return try program.attachProfile(periodNs: period ?? 1_000_000, cookie: cookie)
   }
 }
 
 /// `software:EVENT:COUNT` (alias `s`).
 final class SoftwareProvider: ProbeProvider {
   let names = ["software", "s"]
-  static let events: [(names: [String], config: UInt64, defaultCount: UInt64)] = [
-    (["cpu-clock", "cpu"], 0, 1_000_000), (["task-clock"], 1, 1_000_000), (["page-faults", "faults"], 2, 100),
-    (["context-switches", "cs"], 3, 1000), (["cpu-migrations"], 4, 1), (["minor-faults"], 5, 100),
-    (["major-faults"], 6, 1), (["alignment-faults"], 7, 1), (["emulation-faults"], 8, 1), (["dummy"], 9, 1),
-    (["bpf-output"], 10, 1),
-  ]
-
   func expand(_ ap: AttachPoint) throws -> [ProbeTarget] {
-    guard let event = ap.parts.first, let e = SoftwareProvider.events.first(where: { $0.names.contains(event) }) else {
+    guard let name = ap.parts.first, let e = SoftwareEvent(name: name) else {
       throw invalid(ap, "Unknown software event: \(ap.parts.first ?? "")")
     }
     var count = e.defaultCount
@@ -103,14 +91,13 @@ final class SoftwareProvider: ProbeProvider {
     }
     return [
       ProbeTarget(
-        name: "software:" + ap.parts.joined(separator: ":"), spec: .software(event: e.names[0], config: e.config, count: count),
+        name: "software:" + ap.parts.joined(separator: ":"), spec: .software(event: e.name, config: e.rawValue, count: count),
         context: ProbeContext(kind: .perfEvent, provider: "software"))
     ]
   }
 
-  func attach(_ program: BPFProgram, to target: ProbeTarget, cookie: UInt64) throws -> Attachment? {
-    guard case .software(_, let config, let count) = target.spec else { return nil }
-    return try Attachment.softwareEvent(
-      program: program, name: target.name, config: config, period: count, frequency: false, allCPUs: true, cookie: cookie)
+  func attach(_ program: BPFProgram, to target: ProbeTarget, cookie: UInt64) throws -> BPFAttachment? {
+    guard case .software(_, let config, let count) = target.spec, let event = SoftwareEvent(rawValue: config) else { return nil }
+    return try program.attachSoftware(event, count: count, cookie: cookie)
   }
 }

@@ -9,8 +9,8 @@ final class TracepointProvider: ProbeProvider {
     }
     let (cat, name) = (ap.parts[0], ap.parts[1])
     var matches: [(String, String)]
-    if Glob.isPattern(cat) || Glob.isPattern(name) {
-      matches = Tracefs.all.filter { Glob.matches(cat, $0.category) && Glob.matches(name, $0.name) }
+    if Glob.hasWildcard(cat) || Glob.hasWildcard(name) {
+      matches = ((try? Tracefs.tracepoints(category: cat, name: name)) ?? []).map { ($0.category, $0.name) }
     } else {
       matches = [(cat, name)]
     }
@@ -20,7 +20,7 @@ final class TracepointProvider: ProbeProvider {
       if let cached = layouts["\(c):\(n)"] {
         fields = cached
       } else {
-        do { fields = try Tracefs.fields(category: c, name: n) } catch {
+        do { fields = try Tracefs.format(category: c, name: n).fields.map(TracepointField.init) } catch {
           throw invalid(ap, "tracepoint not found: \(c):\(n)")
         }
         layouts["\(c):\(n)"] = fields
@@ -31,9 +31,9 @@ final class TracepointProvider: ProbeProvider {
     }
   }
 
-  func attach(_ program: BPFProgram, to target: ProbeTarget, cookie: UInt64) throws -> Attachment? {
+  func attach(_ program: BPFProgram, to target: ProbeTarget, cookie: UInt64) throws -> BPFAttachment? {
     guard case .tracepoint(let c, let n) = target.spec else { return nil }
-    return try Attachment.tracepoint(program: program, category: c, name: n, cookie: cookie)
+    return try program.attachTracepoint(category: c, name: n, cookie: cookie)
   }
 }
 
@@ -48,8 +48,17 @@ final class RawTracepointProvider: ProbeProvider {
     return [ProbeTarget(name: "rawtracepoint:\(name)", spec: .rawTracepoint(event: name), context: ctx)]
   }
 
-  func attach(_ program: BPFProgram, to target: ProbeTarget, cookie: UInt64) throws -> Attachment? {
+  func attach(_ program: BPFProgram, to target: ProbeTarget, cookie: UInt64) throws -> BPFAttachment? {
     guard case .rawTracepoint(let n) = target.spec else { return nil }
-    return try Attachment.rawTracepoint(program: program, name: n)
+    return try program.attachRawTracepoint(name: n)
+  }
+}
+
+extension TracepointField {
+  /// Sema's view of a tracefs format field.
+  init(_ f: TracepointFormat.Field) {
+    self.init(
+      name: f.name, cType: f.type, offset: f.offset, size: f.size, isSigned: f.isSigned,
+      arrayLength: f.isDataLoc || f.arrayLength == 0 ? nil : f.arrayLength, isDataLoc: f.isDataLoc)
   }
 }

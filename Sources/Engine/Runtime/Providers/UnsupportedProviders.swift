@@ -1,11 +1,5 @@
-import Glibc
-
 /// Probe types that compile everywhere but need kernel features some kernels lack. They expand and
-/// type-check normally; attaching checks the feature and fails with one clear message.
-enum KernelFeatures {
-  static let kprobes: Bool = access("/sys/bus/event_source/devices/kprobe", F_OK) == 0
-  static let fentry: Bool = access("/sys/kernel/btf/vmlinux", F_OK) == 0 && access("/sys/bus/event_source/devices/kprobe", F_OK) == 0
-}
+/// type-check normally; `requireKernelSupport` fails with one clear message where the feature is missing.
 
 /// `kprobe:FUNC[+OFFSET]`, `kretprobe:FUNC`.
 final class KprobeProvider: ProbeProvider {
@@ -27,9 +21,11 @@ final class KprobeProvider: ProbeProvider {
     ]
   }
 
-  func attach(_ program: BPFProgram, to target: ProbeTarget, cookie: UInt64) throws -> Attachment? {
-    throw MissingKernelFeature(
-      feature: "kprobes", reason: "the kernel is built without CONFIG_KPROBES: /sys/bus/event_source/devices/kprobe is missing")
+  func requireKernelSupport() throws { try KernelFeatures.requireKprobes() }
+
+  func attach(_ program: BPFProgram, to target: ProbeTarget, cookie: UInt64) throws -> BPFAttachment? {
+    guard case .kprobe(let function, let offset, let isReturn) = target.spec else { return nil }
+    return try program.attachKprobe(symbol: function, offset: offset, retprobe: isReturn, cookie: cookie)
   }
 }
 
@@ -45,10 +41,11 @@ final class FentryProvider: ProbeProvider {
     return [ProbeTarget(name: "\(isReturn ? "fexit" : "fentry"):\(function)", spec: .fentry(function: function, isReturn: isReturn), context: ctx)]
   }
 
-  func attach(_ program: BPFProgram, to target: ProbeTarget, cookie: UInt64) throws -> Attachment? {
-    throw MissingKernelFeature(
-      feature: "fentry/fexit probes",
-      reason: "this kernel refuses BPF_PROG_TYPE_TRACING programs (loading them fails with EPERM)")
+  func requireKernelSupport() throws { try KernelFeatures.requireFentry() }
+
+  func attach(_ program: BPFProgram, to target: ProbeTarget, cookie: UInt64) throws -> BPFAttachment? {
+    guard case .fentry(let function, _) = target.spec else { return nil }
+    return try program.attachFentry(label: function, cookie: cookie)
   }
 }
 
@@ -62,7 +59,14 @@ final class HardwareProvider: ProbeProvider {
     return [ProbeTarget(name: "hardware:" + ap.parts.joined(separator: ":"), spec: .hardware(event: event, count: count), context: ProbeContext(kind: .perfEvent, provider: "hardware"))]
   }
 
-  func attach(_ program: BPFProgram, to target: ProbeTarget, cookie: UInt64) throws -> Attachment? {
-    throw MissingKernelFeature(feature: "hardware events", reason: "this machine has no hardware PMU: perf_event_open returns ENOENT")
+  /// Hardware counters need a PMU; virtual machines often have none.
+  func requireKernelSupport() throws {
+    if !FileIO.exists("/sys/bus/event_source/devices/cpu/type") {
+      throw MissingKernelFeature(feature: "hardware events", reason: "this machine has no hardware PMU: /sys/bus/event_source/devices/cpu is missing")
+    }
+  }
+
+  func attach(_ program: BPFProgram, to target: ProbeTarget, cookie: UInt64) throws -> BPFAttachment? {
+    throw MissingKernelFeature(feature: "hardware events", reason: "hardware counters are not implemented by bpfrepl yet")
   }
 }
