@@ -9,6 +9,16 @@ struct ByteWriter {
     bytes.reserveCapacity(capacity)
   }
 
+  /// Appends to `out` in place: its storage moves into the writer and back, never copied.
+  @inlinable static func appending(to out: inout [UInt8], _ body: (inout ByteWriter) -> Void) {
+    var w = ByteWriter(empty: ())
+    swap(&w.bytes, &out)
+    body(&w)
+    swap(&w.bytes, &out)
+  }
+
+  @inlinable init(empty: Void) { bytes = [] }
+
   @inlinable mutating func append(_ b: UInt8) { bytes.append(b) }
   @inlinable mutating func append(_ s: StaticString) {
     s.withUTF8Buffer { bytes.append(contentsOf: $0) }

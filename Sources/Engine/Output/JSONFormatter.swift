@@ -104,12 +104,11 @@ public enum JSONFormatter {
 
   /// `printf` into an existing buffer: the hot path for high-rate events.
   public static func appendPrintf(_ formatted: [UInt8], to out: inout [UInt8]) {
-    var w = ByteWriter()
-    swap(&w.bytes, &out)
-    w.append("{\"type\": \"printf\", \"data\": ")
-    JSONValue.writeString(bytes: formatted, into: &w)
-    w.append("}\n")
-    swap(&w.bytes, &out)
+    ByteWriter.appending(to: &out) { w in
+      w.append("{\"type\": \"printf\", \"data\": ")
+      JSONValue.writeString(bytes: formatted, into: &w)
+      w.append("}\n")
+    }
   }
 
   public static func attachedProbes(_ n: UInt64) -> String {

@@ -72,7 +72,16 @@ enum JSONValue {
   /// but it is what bpftrace prints for non-ASCII text; kept for byte-identical output.
   static func writeString<C: Collection>(bytes: C, into w: inout ByteWriter) where C.Element == UInt8 {
     w.append(UInt8(ascii: "\""))
-    for c in bytes {
+    var plainStart = bytes.startIndex
+    var i = bytes.startIndex
+    // Copy runs of bytes that need no escaping in one go.
+    while i != bytes.endIndex {
+      let c = bytes[i]
+      if c >= 0x20 && c < 0x80 && c != UInt8(ascii: "\"") && c != UInt8(ascii: "\\") {
+        i = bytes.index(after: i)
+        continue
+      }
+      w.bytes.append(contentsOf: bytes[plainStart..<i])
       switch c {
       case UInt8(ascii: "\""): w.append("\\\"")
       case UInt8(ascii: "\\"): w.append("\\\\")
@@ -82,12 +91,14 @@ enum JSONValue {
       case 0..<0x20:
         w.append("\\u00")
         w.appendHexByte(c)
-      case 0x80...:
+      default:
         w.append("\\uffffff")
         w.appendHexByte(c)
-      default: w.append(c)
       }
+      i = bytes.index(after: i)
+      plainStart = i
     }
+    w.bytes.append(contentsOf: bytes[plainStart..<i])
     w.append(UInt8(ascii: "\""))
   }
 }

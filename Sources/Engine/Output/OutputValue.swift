@@ -2,7 +2,7 @@
 /// the formatters below never look at kernel memory.
 ///
 /// Mirrors upstream's `output::Primitive`: each case prints one way as text and one way as JSON.
-public indirect enum OutputValue: Hashable, Sendable {
+public enum OutputValue: Hashable, Sendable {
   /// No value (a `none`/`void` field, e.g. an unsupported union member). Text and JSON: `null`.
   case none
   case boolean(Bool)

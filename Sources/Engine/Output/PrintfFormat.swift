@@ -17,14 +17,18 @@ public struct PrintfFormat: Sendable, Equatable {
   public let format: String
   /// The conversions, one per argument, in order (`%%` is not one).
   public let conversions: [PrintfConversion]
-  /// Literal text around the conversions: `conversions.count + 1` pieces, `%%` already turned into `%`.
-  let fragments: [[UInt8]]
+  /// Literal text around the conversions, `%%` already turned into `%`, stored flat:
+  /// piece k is `literals[fragmentStarts[k]..<fragmentStarts[k + 1]]` (conversions.count + 1 pieces).
+  let literals: [UInt8]
+  let fragmentStarts: [Int]
+  /// Trivially-copyable form of `conversions` for the formatting loop (no reference counting).
+  let plans: [PrintfPlan]
 
   public init(parsing format: String) {
     self.format = format
     var conversions: [PrintfConversion] = []
-    var fragments: [[UInt8]] = []
     var literal: [UInt8] = []
+    var starts: [Int] = [0]
     let s = Array(format.utf8)
     var i = 0
     while i < s.count {
@@ -32,8 +36,7 @@ public struct PrintfFormat: Sendable, Equatable {
         if conv.specifier == .percent {
           literal.append(UInt8(ascii: "%"))
         } else {
-          fragments.append(literal)
-          literal = []
+          starts.append(literal.count)
           conversions.append(conv)
         }
         i = end
@@ -42,9 +45,11 @@ public struct PrintfFormat: Sendable, Equatable {
         i += 1
       }
     }
-    fragments.append(literal)
+    starts.append(literal.count)
     self.conversions = conversions
-    self.fragments = fragments
+    self.literals = literal
+    self.fragmentStarts = starts
+    self.plans = conversions.map(PrintfPlan.init)
   }
 
   /// Upstream's `FormatString::check`: argument count, then each argument against its conversion.
@@ -83,19 +88,21 @@ public struct PrintfFormat: Sendable, Equatable {
 
   /// Appends the formatted bytes to `out`: the allocation-free path for high event rates.
   public func format(_ args: [OutputValue], appendingTo out: inout [UInt8]) {
-    var w = ByteWriter(capacity: 0)
-    swap(&w.bytes, &out)
-    write(args, into: &w)
-    swap(&w.bytes, &out)
+    ByteWriter.appending(to: &out) { write(args, into: &$0) }
   }
 
   func write(_ args: [OutputValue], into w: inout ByteWriter) {
-    let n = min(args.count, conversions.count)
-    for i in 0..<n {
-      w.append(contentsOf: fragments[i])
-      conversions[i].write(args[i], into: &w)
+    let n = min(args.count, plans.count)
+    literals.withUnsafeBufferPointer { lit in
+      plans.withUnsafeBufferPointer { plans in
+        for i in 0..<n {
+          w.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: lit[fragmentStarts[i]..<fragmentStarts[i + 1]]))
+          plans[i].write(args[i], into: &w)
+        }
+        let last = fragmentStarts.count - 1
+        w.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: lit[fragmentStarts[last - 1]..<fragmentStarts[last]]))
+      }
     }
-    w.append(contentsOf: fragments[fragments.count - 1])
   }
 
   public static func == (a: PrintfFormat, b: PrintfFormat) -> Bool { a.format == b.format }
@@ -115,6 +122,15 @@ public struct PrintfConversion: Sendable, Equatable {
   /// Length modifier as written: "", "hh", "h", "l", "ll", "j", "z", "t", "L", or a run of them.
   public var lengthModifier = ""
   public var specifier: PrintfSpecifier = .s
+
+  static func castBits(_ modifier: String) -> Int {
+    switch modifier {
+    case "hh": 8
+    case "h": 16
+    case "l", "ll", "j", "z", "t": 64
+    default: 32
+    }
+  }
 
   /// Matches upstream's pattern `%-?\+? ?#?0?(\*|\d+)?(\.(\*|\d+))?[hlLjzt]*<specifier>` at `start`.
   static func parse(_ s: [UInt8], at start: Int) -> (PrintfConversion, Int)? {
