@@ -31,7 +31,9 @@ public struct LinearHistogram: Hashable, Sendable {
   public static func bucketIndex(value: Int64, min: Int64, max: Int64, step: Int64) -> Int {
     if value < min { return 0 }
     let span = value > max ? UInt64(bitPattern: max &- min) : UInt64(bitPattern: value &- min)
-    return Int(truncatingIfNeeded: span / UInt64(bitPattern: step) &+ 1)
+    // Sema requires step > 0; never trap on a bad one.
+    let divisor = step == 0 ? 1 : UInt64(bitPattern: step)
+    return Int(truncatingIfNeeded: span / divisor &+ 1)
   }
 
   /// Number of distinct indices `bucketIndex` can return.
