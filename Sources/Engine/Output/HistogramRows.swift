@@ -67,7 +67,8 @@ struct HistogramRows: Equatable {
     }
   }
 
-  /// Upstream computes the bar in single-precision float and truncates.
+  /// Upstream computes the bar in single-precision float and truncates. When `div` zeroes every
+  /// count upstream divides 0 by 0 (undefined); no bar is printed here.
   static func barLength(_ count: UInt64, max: UInt64) -> Int {
     guard max > 0 else { return 0 }
     let f = Float(count) / Float(max) * Float(barWidth)
