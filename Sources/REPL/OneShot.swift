@@ -25,8 +25,7 @@ struct OneShot {
       return 1
     }
     session.verbose = verbose
-    signal(SIGINT) { _ in stopRequested = 1 }
-    signal(SIGTERM) { _ in stopRequested = 1 }
+    installStopSignals()
 
     // bpftrace refuses bare statements outside probes; sessions allow them.
     if let program = try? ProgramParser.parse(source), let first = program.topLevelStatements.first {
@@ -56,9 +55,20 @@ struct OneShot {
       fflush(Glibc.stdout)
     }
     session.detachAll()
-    FileHandleOutput.stdout("\n\n")
-    FileHandleOutput.stdout(session.formatAllMaps())
+    FileHandleOutput.stdout(session.formatExit())
     fflush(Glibc.stdout)
     return 0
   }
+}
+
+/// SIGINT and SIGTERM end the run (maps are still printed). They are unblocked explicitly: a parent
+/// may have started us with them blocked, and then Ctrl-C or a test's SIGINT would never arrive.
+func installStopSignals() {
+  signal(SIGINT) { _ in stopRequested = 1 }
+  signal(SIGTERM) { _ in stopRequested = 1 }
+  var set = sigset_t()
+  sigemptyset(&set)
+  sigaddset(&set, SIGINT)
+  sigaddset(&set, SIGTERM)
+  sigprocmask(SIG_UNBLOCK, &set, nil)
 }

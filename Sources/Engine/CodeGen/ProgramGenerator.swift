@@ -10,7 +10,7 @@ final class ProgramGenerator {
   /// The probe-name id when the program has a single attach point (or cannot read cookies).
   let staticProbeID: UInt64?
   var asm = Assembler()
-  var frame = StackFrame()
+  var frame = BPFStackAllocator()
   var freeRegisters: [Register] = [.r9, .r8, .r7]
   var variables: [String: (offset: Int16, type: BPFType)] = [:]
   var loops: [(breakLabel: Label, continueLabel: Label)] = []

@@ -238,12 +238,12 @@ public final class TraceSession: @unchecked Sendable {
     }
     switch d.kind {
     case .printf(let format, _, let severity):
-      let text = printfFormatter(format).format(d.payloadTypes.indices.map(value))
+      let text = printfFormat(format).format(d.payloadTypes.indices.map(value))
       if severity.isEmpty { output(.stdout(cell: d.cell, text: text)) } else { output(.stderr(cell: d.cell, text: "\(severity): \(text)\n")) }
     case .printValue:
-      output(.stdout(cell: d.cell, text: value(0).text + "\n"))
+      output(.stdout(cell: d.cell, text: TextFormatter.value(value(0))))
     case .printMap(let name, let top, let div):
-      output(.stdout(cell: d.cell, text: formatMap(name, top: top, div: div) + "\n"))
+      output(.stdout(cell: d.cell, text: formatMap(name, top: top, div: div)))
     case .clearMap(let name), .zeroMap(let name):
       try? kernelMaps[name]?.clear()
     case .exit:
@@ -251,31 +251,31 @@ public final class TraceSession: @unchecked Sendable {
     }
   }
 
-  private var printfCache: [String: PrintfFormatter] = [:]
-  private func printfFormatter(_ format: String) -> PrintfFormatter {
+  private var printfCache: [String: PrintfFormat] = [:]
+  private func printfFormat(_ format: String) -> PrintfFormat {
     if let f = printfCache[format] { return f }
-    let f = PrintfFormatter(format)
+    let f = PrintfFormat(parsing: format)
     printfCache[format] = f
     return f
   }
 
   // MARK: Maps
 
-  public func formatMap(_ name: String, top: Int = 0, div: Int = 0) -> String {
-    guard let def = resources.maps[name], let map = kernelMaps[name] else { return "" }
-    let entries = (try? MapReader(decoder: decoder).entries(def, map)) ?? []
-    return MapFormatter().format(name: name, entries: entries, top: top, div: div)
+  /// A map's current contents, merged across CPUs.
+  public func snapshot(_ name: String) -> MapSnapshot? {
+    guard let def = resources.maps[name], let map = kernelMaps[name] else { return nil }
+    return try? MapReader(decoder: decoder).snapshot(def, map)
   }
 
-  /// All maps as bpftrace prints them at exit: by name, after two newlines.
-  public func formatAllMaps() -> String {
-    var out = ""
-    for name in resources.maps.names where kernelMaps[name] != nil {
-      let text = formatMap(name)
-      if text.isEmpty { continue }
-      out += text
-    }
-    return out
+  /// `print(@m, top, div)`: what bpftrace prints for one map.
+  public func formatMap(_ name: String, top: Int = 0, div: Int = 0) -> String {
+    guard let s = snapshot(name) else { return "" }
+    return TextFormatter.map(s, top: top, div: UInt64(max(0, div)))
+  }
+
+  /// Everything bpftrace prints after its main loop: two newlines, then every map by name.
+  public func formatExit() -> String {
+    TextFormatter.exitMaps(resources.maps.names.compactMap { snapshot($0) })
   }
 
   // MARK: Detaching

@@ -1,0 +1,56 @@
+/// Turns raw bytes from maps and ring-buffer records into Output's values, by Sema type.
+struct ValueDecoder: Sendable {
+  var probeNames: @Sendable (UInt64) -> String?
+
+  init(probeNames: @escaping @Sendable (UInt64) -> String? = { _ in nil }) {
+    self.probeNames = probeNames
+  }
+
+  func decode(_ bytes: UnsafeRawBufferPointer, _ type: BPFType) -> OutputValue {
+    switch type {
+    case .integer(let bits, let signed):
+      let raw = integer(bytes, size: bits / 8)
+      if signed {
+        let shift = UInt64(64 - bits)
+        return .signed(Int64(bitPattern: raw << shift) >> Int64(shift))
+      }
+      return .unsigned(raw)
+    case .boolean:
+      return .boolean(integer(bytes, size: 1) != 0)
+    case .string(let n):
+      let slice = bytes.prefix(n)
+      let end = slice.firstIndex(of: 0) ?? slice.endIndex
+      var text = String(decoding: slice[slice.startIndex..<end], as: UTF8.self)
+      // Upstream marks a string that filled its whole buffer (no NUL) as cut.
+      if end == slice.endIndex, n > 0 { text += ".." }
+      return .string(text)
+    case .buffer(let n):
+      return .buffer(Array(bytes.prefix(n)))
+    case .tuple(let items):
+      let layout = TupleLayout(items)
+      return .tuple(
+        zip(items, layout.offsets).map { t, off in
+          decode(UnsafeRawBufferPointer(rebasing: bytes[min(off, bytes.count)..<min(off + t.size, bytes.count)]), t)
+        })
+    case .symbol(.probe):
+      let id = integer(bytes, size: 8)
+      return .string(probeNames(id) ?? "probe#\(id)")
+    case .pointer:
+      return .pointer(integer(bytes, size: 8))
+    case .array(let element, let count):
+      let size = element.size
+      return .array(
+        (0..<count).map { i in
+          decode(UnsafeRawBufferPointer(rebasing: bytes[min(i * size, bytes.count)..<min((i + 1) * size, bytes.count)]), element)
+        })
+    default:
+      return .unsigned(integer(bytes, size: min(8, bytes.count)))
+    }
+  }
+
+  func integer(_ bytes: UnsafeRawBufferPointer, size: Int) -> UInt64 {
+    var v: UInt64 = 0
+    for i in 0..<min(size, bytes.count) { v |= UInt64(bytes[i]) << (8 * UInt64(i)) }
+    return v
+  }
+}
