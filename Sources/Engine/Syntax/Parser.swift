@@ -54,7 +54,7 @@ final class Parser {
   var inPredicate = false
   /// Nesting depth of blocks and expressions, bounded so hostile input cannot exhaust the stack.
   private var nesting = 0
-  static let maximumNesting = 150
+  static let maximumNesting = 256
 
   init(_ file: SourceFile) {
     self.file = file
@@ -152,7 +152,7 @@ final class Parser {
     nesting += 1
     defer { nesting -= 1 }
     if nesting > Parser.maximumNesting {
-      throw error("program is nested too deeply (more than \(Parser.maximumNesting) levels)", at: current.range)
+      throw error("program is nested too deeply", at: current.range)
     }
     return try body()
   }

@@ -24,7 +24,7 @@ extension Parser {
       statements.append(statement)
       if needsTerminator {
         if try accept(.semicolon) { continue }
-        guard check(.rightBrace) else { throw unexpected("';'") }
+        guard check(.rightBrace) else { throw unexpected(current.kind == .endOfInput ? "'}'" : "';'") }
         if case .expression = statement.kind { endsWithValue = true }
       } else {
         try accept(.semicolon)

@@ -194,7 +194,8 @@ extension Parser {
       range: SourceRange(start, i))
   }
 
-  /// Splits on `:` outside quotes; quotes are dropped and `\"`, `\\` inside them unescaped.
+  /// Splits on `:` outside quotes; quotes are dropped and a backslash inside them takes the next
+  /// character literally (`"\"probe\""` is `"probe"`).
   static func splitAttachPoint(_ raw: ArraySlice<UInt8>) -> [String] {
     var segments: [String] = []
     var current: [UInt8] = []
@@ -202,9 +203,7 @@ extension Parser {
     var i = raw.startIndex
     while i < raw.endIndex {
       let c = raw[i]
-      if quoted, c == UInt8(ascii: "\\"), i + 1 < raw.endIndex,
-        raw[i + 1] == UInt8(ascii: "\"") || raw[i + 1] == UInt8(ascii: "\\")
-      {
+      if quoted, c == UInt8(ascii: "\\"), i + 1 < raw.endIndex {
         current.append(raw[i + 1])
         i += 2
         continue

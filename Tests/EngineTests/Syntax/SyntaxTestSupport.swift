@@ -1,7 +1,7 @@
 @testable import Engine
 
 /// Helpers shared by the Syntax tests.
-enum Syntax {
+enum SyntaxTests {
   static func parse(_ text: String) throws -> Program {
     try ProgramParser.parse(SourceFile(name: "stdin", text: text))
   }
@@ -47,7 +47,7 @@ enum Syntax {
       guard case .assign(_, _, let value) = program.probes[0].body.statements[0].kind else { return "not an assignment" }
       return ASTPrinter.print(value).split(separator: "\n").joined(separator: "\n")
     } catch {
-      return Syntax.error(src)
+      return SyntaxTests.error(src)
     }
   }
 }
