@@ -388,11 +388,7 @@ extension Parser {
     switch t.kind {
     case .variable(let v): parameter = v
     case .map(let m) where m != "@": parameter = m
-    case .identifier(let word) where !SyntaxNames.keywords.contains(word):
-      if SyntaxNames.isBuiltin(word) {
-        throw error("builtin '\(word)' can't be used as a macro parameter", at: t.range)
-      }
-      parameter = word
+    case .identifier(let word) where !SyntaxNames.keywords.contains(word): parameter = word
     default: throw unexpected("a macro parameter ($var, @map or name)")
     }
     try advance()

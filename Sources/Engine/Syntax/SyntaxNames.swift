@@ -1,9 +1,10 @@
 /// Word lists the parser needs to tell statements from probes and casts from parenthesized values.
 public enum SyntaxNames {
-  /// Words that start a statement or a preamble item, never an attach point or a type.
+  /// Words that start a statement or a preamble item, never an attach point, a type or a plain
+  /// identifier. (`config` is only special before `=` at the top level: `config()` is a call.)
   public static let keywords: Set<String> = [
-    "break", "config", "continue", "else", "fn", "for", "if", "import", "let", "macro", "offsetof",
-    "return", "sizeof", "unroll", "while", "true", "false",
+    "break", "continue", "else", "fn", "for", "if", "import", "let", "macro", "offsetof", "return", "sizeof",
+    "unroll", "while", "true", "false",
   ]
 
   /// Probe names that stand alone (no `provider:` form). Seen at the top level they always start a

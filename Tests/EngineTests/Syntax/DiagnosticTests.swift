@@ -214,11 +214,11 @@ extension SyntaxTests {
         """
       ),
       (
-        "macro m(pid) { }",
+        "macro m(1) { }",
         """
-        stdin:1:9-12: ERROR: builtin 'pid' can't be used as a macro parameter
-        macro m(pid) { }
-                ~~~
+        stdin:1:9-10: ERROR: syntax error, unexpected '1', expecting a macro parameter ($var, @map or name)
+        macro m(1) { }
+                ~
 
         """
       ),

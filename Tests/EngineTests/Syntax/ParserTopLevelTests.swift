@@ -248,3 +248,81 @@ extension SyntaxTests {
     }
   }
 }
+
+extension SyntaxTests {
+  /// Whole scripts of the kind people write, each of which must parse.
+  @Suite struct ScriptTests {
+    @Test(arguments: [
+      """
+      #!/usr/bin/env bpftrace
+      // Who reads /proc/*/cmdline, and how slowly?
+      #include <linux/fs.h>
+
+      config = { max_strlen = 256; stack_mode = perf }
+
+      BEGIN
+      {
+        printf("Tracing... Hit Ctrl-C to end.\\n");
+      }
+
+      tracepoint:syscalls:sys_enter_openat
+      /strcontains(str(args.filename), "cmdline")/
+      {
+        @start[tid] = nsecs;
+        @path[tid] = args.filename;
+      }
+
+      tracepoint:syscalls:sys_exit_openat
+      /@start[tid]/
+      {
+        $us = (nsecs - @start[tid]) / 1000;
+        @lat[comm] = hist($us);
+        if ($us > 10000) {
+          printf("%-16s %-6d %6d us %s\\n", comm, pid, $us, str(@path[tid]));
+          @slow[kstack(3), ustack] = count();
+        }
+        delete(@start, tid);
+        delete(@path, tid);
+      }
+
+      interval:s:5 { print(@lat); clear(@lat); }
+
+      END
+      {
+        clear(@start);
+        clear(@path);
+      }
+      """,
+      """
+      kprobe:down_read_killable, kprobe:down_read
+      {
+        $sem = (struct rw_semaphore *)arg0;
+        @waiters[$sem->count.counter & 0xff] = lhist(nsecs % 100, 0, 100, 10);
+        @owner = (uint64)$sem->owner.counter;
+      }
+      kretprobe:down_read_killable /retval != 0/ { @failed[comm, retval] = count() }
+      """,
+      """
+      let @seen = lruhash(1024);
+      macro elapsed_ms(t) { (nsecs - t) / 1000000 }
+      fn bucket($v: uint64): uint64 { return $v > 100 ? 100 : $v; }
+      uprobe:/usr/lib/x86_64-linux-gnu/libc.so.6:malloc,
+      uretprobe:/usr/lib/x86_64-linux-gnu/libc.so.6:malloc
+      {
+        for ($i : 0..4) {
+          if ($i == 2) { continue; }
+          @seen[$i] = bucket(elapsed_ms(@t0));
+        }
+        for ($kv : @seen) { @sum += $kv.1; }
+        let $t: uint64 = 0;
+        $t++;
+      }
+      """,
+    ])
+    func scriptsParse(text: String) throws {
+      let program = try SyntaxTests.parse(text)
+      #expect(!program.probes.isEmpty)
+      #expect(program.topLevelStatements.isEmpty)
+    }
+  }
+}
