@@ -65,7 +65,11 @@ public struct Lexer {
           kind = .punctuation(p)
         } else {
           offset += Lexer.scalarLength(at: offset, in: bytes)
-          let text = String(decoding: bytes[start..<offset], as: UTF8.self)
+          // Control characters are shown escaped so the message stays printable.
+          let text =
+            c < 0x20 || c == 0x7F
+            ? "\\x" + String(c, radix: 16).leftPadded(to: 2)
+            : String(decoding: bytes[start..<offset], as: UTF8.self)
           kind = .invalid("unexpected character '\(text)'", atEnd: false)
         }
       }
@@ -208,4 +212,10 @@ public struct Lexer {
   }
 
   var isAfterDot: Bool { previousWasDot }
+}
+
+extension String {
+  fileprivate func leftPadded(to width: Int) -> String {
+    String(repeating: "0", count: max(0, width - count)) + self
+  }
 }

@@ -122,6 +122,7 @@ extension SyntaxTests {
       ("x /* never closed", "unterminated comment", "/*"),
       ("`", "unexpected character '`'", "`"),
       ("é", "unexpected character 'é'", "é"),
+      ("\u{1}", "unexpected character '\\x01'", "\u{1}"),
       ("$", "expected identifier after '$'", "$"),
       ("$0", "param $0 is out of integer range [1, 9223372036854775807]", "$0"),
       ("$99999999999999999999", "param $99999999999999999999 is out of integer range [1, 9223372036854775807]",
