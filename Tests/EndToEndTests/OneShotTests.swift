@@ -45,7 +45,7 @@ struct OneShotTests {
   @Test func syntaxErrorExitsNonZeroWithUnderline() throws {
     let r = try Bpfrepl.run(["-e", "BEGIN { @x = ; }"])
     #expect(r.status != 0)
-    #expect(r.stderr == "stdin:1:14-15: ERROR: syntax error, unexpected ;\nBEGIN { @x = ; }\n             ~\n")
+    #expect(r.stderr == "stdin:1:14-15: ERROR: syntax error, unexpected ';', expecting an expression\nBEGIN { @x = ; }\n             ~\n")
     #expect(r.stdout.isEmpty)
   }
 

@@ -191,6 +191,7 @@ enum ExprChildren {
     case .ternary(let a, let b, let c): f(a); f(b); f(c)
     case .index(let a, let b): f(a); f(b)
     case .tuple(let items): items.forEach(f)
+    case .record(let fields): fields.forEach { f($0.value) }
     case .block(_, let v): f(v)
     default: break
     }

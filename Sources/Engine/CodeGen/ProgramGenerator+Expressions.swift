@@ -153,6 +153,8 @@ extension ProgramGenerator {
         try store(v, type: item.type, to: off + Int16(itemOff), as: item.type)
       }
       return .bytes(off, size: layout.size)
+    case .record:
+      throw fail("Named tuples (records) are not supported yet", e.range)
     case .block(let statements, let value):
       for s in statements { try generate(s) }
       return try emit(value)

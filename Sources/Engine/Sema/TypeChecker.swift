@@ -359,6 +359,10 @@ final class TypeChecker {
         error("Invalid tuple element type: \(t)", i.range)
       }
       return .tuple(types)
+    case .record(let fields):
+      for f in fields { check(f.value) }
+      error("Named tuples (records) are not supported yet", e.range)
+      return .none
     case .block(let statements, let value):
       scopes.append([:])
       for s in statements { check(s) }

@@ -5,6 +5,8 @@
 public final class Program {
   /// `#include <...>` / `#include "..."` lines, kept verbatim (BTF provides the types).
   public var includes: [String] = []
+  /// `import "path";` items, paths as written (unescaped).
+  public var imports: [String] = []
   /// `config = { key = value; ... }`
   public var config: [ConfigEntry] = []
   /// `struct name { ... };` / `union name { ... };` written in the program.
@@ -127,6 +129,9 @@ public struct AttachPoint: Equatable {
 public final class Block {
   public var statements: [Statement]
   public var range: SourceRange
+  /// True when the last statement is an expression with no `;` after it, which makes it the
+  /// block's value (what a macro body yields, as in `macro one() { 1 }`).
+  public var endsWithValue = false
   public init(_ statements: [Statement], range: SourceRange) {
     self.statements = statements
     self.range = range
@@ -272,6 +277,8 @@ public final class Expr {
     /// `expr[index]` on something that is not a map.
     case index(Expr, Expr)
     case tuple([Expr])
+    /// `(name = value, ...)`: a record (named tuple), fields in source order.
+    case record([(name: String, value: Expr)])
     /// `{ stmts; expr }` block expression (upstream allows blocks as expressions); value is last expr.
     case block([Statement], Expr)
   }

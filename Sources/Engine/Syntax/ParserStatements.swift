@@ -1,179 +1,163 @@
+/// Blocks and statements.
 extension Parser {
-  mutating func block() throws -> Block {
-    let start = try expect("{").start
+  func parseBlock() throws -> Block {
+    try nested {
+      let start = try expect(.leftBrace).range.start
+      let (statements, endsWithValue) = try parseBlockContents()
+      let block = Block(statements, range: range(from: start))
+      block.endsWithValue = endsWithValue
+      return block
+    }
+  }
+
+  /// Statements after a `{`, through the matching `}`. Statements are separated by `;`, which may
+  /// be left out after one ending in a block (`if`, loops, `{ }`) and before the closing `}`.
+  func parseBlockContents() throws -> (statements: [Statement], endsWithValue: Bool) {
     var statements: [Statement] = []
-    while !isPunct("}") {
-      if token.kind == .end { throw unexpected(expecting: "}") }
-      if try accept(";") { continue }
-      let s = try statement()
-      statements.append(s)
-      if statementEndsWithBlock(s) { continue }
-      if isPunct("}") { break }
-      try expect(";")
-    }
-    let end = token.range.end
-    try advance()
-    return Block(statements, range: SourceRange(start, end))
-  }
-
-  mutating func statement() throws -> Statement {
-    let start = token.range.start
-    func range() -> SourceRange { SourceRange(start, lexer.pos > start ? lastEnd : start) }
-    if isPunct("{") {
-      let b = try block()
-      return Statement(.block(b), range: b.range)
-    }
-    if case .identifier(let word) = token.kind {
-      switch word {
-      case "if": return try ifStatement()
-      case "while":
-        try advance()
-        let cond = try expression()
-        let body = try block()
-        return Statement(.whileLoop(condition: cond, body: body), range: SourceRange(start, body.range.end))
-      case "unroll":
-        try advance()
-        let count = try expression()
-        let body = try block()
-        return Statement(.unroll(count: count, body: body), range: SourceRange(start, body.range.end))
-      case "for":
-        return try forStatement()
-      case "break", "continue":
-        let r = token.range
-        try advance()
-        return Statement(word == "break" ? .breakLoop : .continueLoop, range: r)
-      case "return":
-        let r = token.range
-        try advance()
-        if isPunct(";") || isPunct("}") || token.kind == .end { return Statement(.returnValue(nil), range: r) }
-        let e = try expression()
-        return Statement(.returnValue(e), range: SourceRange(start, e.range.end))
-      case "let":
-        try advance()
-        guard case .variable(let name) = token.kind else { throw unexpected(expecting: "variable") }
-        var end = token.range.end
-        try advance()
-        var type: TypeName? = nil
-        if try accept(":") {
-          type = try typeName()
-          end = type!.range.end
-        }
-        var value: Expr? = nil
-        if try accept("=") {
-          value = try expression()
-          end = value!.range.end
-        }
-        return Statement(.declare(variable: name, type: type, value: value), range: SourceRange(start, end))
-      default: break
-      }
-    }
-    let target = try expression()
-    if case .punct(let p) = token.kind {
-      if p == "=" {
-        try advance()
-        let value = try expression()
-        return Statement(.assign(target: target, op: nil, value: value), range: SourceRange(start, value.range.end))
-      }
-      if let op = AssignOperator(rawValue: p) {
-        try advance()
-        let value = try expression()
-        return Statement(.assign(target: target, op: op, value: value), range: SourceRange(start, value.range.end))
-      }
-    }
-    return Statement(.expression(target), range: target.range)
-  }
-
-  var lastEnd: Int { token.range.start }
-
-  mutating func ifStatement() throws -> Statement {
-    let start = token.range.start
-    try advance()
-    let cond = try expression()
-    let then = try block()
-    var otherwise: Block? = nil
-    var end = then.range.end
-    if isIdentifier("else") {
-      try advance()
-      if isIdentifier("if") {
-        let nested = try ifStatement()
-        otherwise = Block([nested], range: nested.range)
+    var endsWithValue = false
+    while true {
+      if try accept(.rightBrace) { return (statements, endsWithValue) }
+      if current.kind == .endOfInput { throw unexpected("'}'") }
+      endsWithValue = false
+      if try accept(.semicolon) { continue }
+      let (statement, needsTerminator) = try parseStatement(topLevel: false)
+      statements.append(statement)
+      if needsTerminator {
+        if try accept(.semicolon) { continue }
+        guard check(.rightBrace) else { throw unexpected(current.kind == .endOfInput ? "'}'" : "';'") }
+        if case .expression = statement.kind { endsWithValue = true }
       } else {
-        otherwise = try block()
+        try accept(.semicolon)
       }
-      end = otherwise!.range.end
     }
-    return Statement(.ifElse(condition: cond, then: then, otherwise: otherwise), range: SourceRange(start, end))
   }
 
-  mutating func forStatement() throws -> Statement {
-    let start = token.range.start
+  /// One statement, and whether it needs a terminator after it (all but those ending in a block).
+  func parseStatement(topLevel: Bool) throws -> (Statement, needsTerminator: Bool) {
+    try nested {
+      let t = current
+      let start = t.range.start
+      func make(_ kind: Statement.Kind) -> Statement { Statement(kind, range: range(from: start)) }
+
+      if let word = t.identifier {
+        switch word {
+        case "let":
+          return (try parseDeclaration(), true)
+        case "if":
+          return (try parseIf(), false)
+        case "while":
+          try advance()
+          let condition = try parseExpression()
+          let body = try parseBlock()
+          return (make(.whileLoop(condition: condition, body: body)), false)
+        case "unroll":
+          try advance()
+          let count = try parseExpression()
+          let body = try parseBlock()
+          return (make(.unroll(count: count, body: body)), false)
+        case "for":
+          return (try parseFor(), false)
+        case "break":
+          try advance()
+          return (make(.breakLoop), true)
+        case "continue":
+          try advance()
+          return (make(.continueLoop), true)
+        case "return":
+          try advance()
+          let bare =
+            check(.semicolon) || check(.rightBrace) || current.kind == .endOfInput
+            || (topLevel && current.newlineBefore)
+          let value = bare ? nil : try parseExpression()
+          return (make(.returnValue(value)), true)
+        case "_" where peek(1).isPunctuation(.assign):
+          // `_ = expr` discards a value on purpose.
+          try advance()
+          try advance()
+          return (make(.expression(try parseExpression())), true)
+        default:
+          break
+        }
+      }
+      if check(.leftBrace) {
+        return (make(.block(try parseBlock())), false)
+      }
+
+      let target = try parseExpression()
+      let op: AssignOperator?
+      if check(.assign) {
+        op = nil
+      } else if case .punctuation(let p) = current.kind, let compound = p.assignOperator {
+        op = compound
+      } else {
+        return (make(.expression(target)), true)
+      }
+      switch target.kind {
+      case .map, .variable: break
+      default:
+        throw error(
+          "cannot assign to this expression; only maps, map elements and $variables can be assigned",
+          at: target.range)
+      }
+      try advance()
+      let value = try parseExpression()
+      return (make(.assign(target: target, op: op, value: value)), true)
+    }
+  }
+
+  /// `let $x;`, `let $x = e;`, `let $x: type;`, `let $x: type = e;`
+  private func parseDeclaration() throws -> Statement {
+    let start = try advance().range.start
+    guard case .variable(let name) = current.kind else { throw unexpected("a $variable after 'let'") }
     try advance()
-    let parens = try accept("(")
-    guard case .variable(let name) = token.kind else { throw unexpected(expecting: "variable") }
+    let type = try accept(.colon) ? try parseType() : nil
+    let value = try accept(.assign) ? try parseExpression() : nil
+    return Statement(.declare(variable: name, type: type, value: value), range: range(from: start))
+  }
+
+  /// `if cond { } [else if ... | else { }]`; the condition needs no parentheses.
+  /// `else if` becomes an else block holding the inner `if`.
+  private func parseIf() throws -> Statement {
+    try nested {
+      let start = try advance().range.start
+      let condition = try parseExpression()
+      let then = try parseBlock()
+      var otherwise: Block? = nil
+      if checkKeyword("else") {
+        try advance()
+        if checkKeyword("if") {
+          let inner = try parseIf()
+          otherwise = Block([inner], range: inner.range)
+        } else if check(.leftBrace) {
+          otherwise = try parseBlock()
+        } else {
+          throw unexpected("'{' or 'if' after 'else'")
+        }
+      }
+      return Statement(.ifElse(condition: condition, then: then, otherwise: otherwise), range: range(from: start))
+    }
+  }
+
+  /// `for ($kv : @map) { }` and `for ($i : start..end) { }`; the parentheses are optional and the
+  /// range bounds are unary expressions.
+  private func parseFor() throws -> Statement {
+    let start = try advance().range.start
+    let parenthesized = try accept(.leftParen)
+    guard case .variable(let name) = current.kind else { throw unexpected("a $variable after 'for'") }
     try advance()
-    try expect(":")
-    let first = try expression()
-    if try accept("..") {
-      let last = try expression()
-      if parens { try expect(")") }
-      let body = try block()
-      return Statement(.forRange(variable: name, start: first, end: last, body: body), range: SourceRange(start, body.range.end))
+    try expect(.colon)
+    let first = try parseUnary()
+    if try accept(.dotDot) {
+      let end = try parseUnary()
+      if parenthesized { try expect(.rightParen) }
+      let body = try parseBlock()
+      return Statement(.forRange(variable: name, start: first, end: end, body: body), range: range(from: start))
     }
-    if parens { try expect(")") }
-    let body = try block()
-    return Statement(.forMap(variable: name, map: first, body: body), range: SourceRange(start, body.range.end))
-  }
-
-  // MARK: Types
-
-  static let integerTypeNames: Set<String> = [
-    "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "bool", "string", "u8", "u16", "u32",
-    "u64", "s8", "s16", "s32", "s64", "size_t", "inet", "buffer",
-  ]
-  static let cTypeWords: Set<String> = ["unsigned", "signed", "char", "short", "int", "long", "void", "const", "volatile"]
-
-  func startsType() -> Bool {
-    guard case .identifier(let w) = token.kind else { return false }
-    return Parser.integerTypeNames.contains(w) || Parser.cTypeWords.contains(w) || w == "struct" || w == "union"
-      || w == "enum"
-  }
-
-  mutating func typeName() throws -> TypeName {
-    let start = token.range.start
-    var words: [String] = []
-    while case .identifier(let w) = token.kind {
-      if w == "const" || w == "volatile" {
-        try advance()
-        continue
-      }
-      if w == "struct" || w == "union" || w == "enum" {
-        try advance()
-        guard case .identifier(let n) = token.kind else { throw unexpected(expecting: "type name") }
-        words.append("\(w) \(n)")
-        try advance()
-        break
-      }
-      if !words.isEmpty, !Parser.cTypeWords.contains(w) { break }
-      words.append(w)
-      try advance()
-      if !Parser.cTypeWords.contains(w) { break }
+    guard case .map(_, let keys) = first.kind, keys.isEmpty else {
+      throw error("expected a map or a range (start..end) to iterate over", at: first.range)
     }
-    guard !words.isEmpty else { throw unexpected(expecting: "type") }
-    var depth = 0
-    var end = token.range.start
-    while isPunct("*") {
-      depth += 1
-      end = token.range.end
-      try advance()
-    }
-    var length: Int? = nil
-    if isPunct("[") {
-      try advance()
-      guard case .integer(let n, _) = token.kind else { throw unexpected(expecting: "array length") }
-      length = Int(n)
-      try advance()
-      end = try expect("]").end
-    }
-    return TypeName(base: words.joined(separator: " "), pointerDepth: depth, arrayLength: length, range: SourceRange(start, max(end, start)))
+    if parenthesized { try expect(.rightParen, "')' or '..'") }
+    let body = try parseBlock()
+    return Statement(.forMap(variable: name, map: first, body: body), range: range(from: start))
   }
 }

@@ -1,28 +1,87 @@
-public enum TokenKind: Equatable, Sendable {
-  case integer(UInt64, suffix: String)
-  case string(String)
-  case identifier(String)
-  /// `$name`, `$1`, `$#`
-  case variable(String)
-  /// `@name` or `@`
-  case map(String)
-  /// Operators and punctuation, e.g. "+=", "->", "{".
-  case punct(String)
-  case end
-}
-
+/// One lexical token of bpftrace source, with the byte range it came from.
 public struct Token: Equatable, Sendable {
   public var kind: TokenKind
   public var range: SourceRange
-  /// Whitespace or a comment came right before this token (matters for attach points).
-  public var spaceBefore: Bool
+  /// True when a newline (possibly inside a comment) separates this token from the previous one.
+  /// Top-level session statements may end at a line break instead of a `;`.
+  public var newlineBefore: Bool
 
-  public var text: String {
+  public init(_ kind: TokenKind, _ range: SourceRange, newlineBefore: Bool = false) {
+    self.kind = kind
+    self.range = range
+    self.newlineBefore = newlineBefore
+  }
+}
+
+public enum TokenKind: Equatable, Sendable {
+  /// `[_a-zA-Z][_a-zA-Z0-9]*`; keywords are identifiers too, the parser gives them meaning by context.
+  case identifier(String)
+  /// `$name`, including the `$`.
+  case variable(String)
+  /// `$1`, `$2`, ...
+  case positional(Int)
+  /// `$#`
+  case positionalCount
+  /// `@name` including the `@`, or `@` alone.
+  case map(String)
+  /// Integer and character literals. Duration suffixes are already applied to the value and
+  /// leave `suffix` empty; C suffixes (`u`, `l`, `ul`, `ll`, `ull`) are kept, lower-cased.
+  case integer(UInt64, suffix: String)
+  /// A string literal with its escapes resolved.
+  case string(String)
+  case punctuation(Punctuation)
+  /// `#`: starts a preprocessor line at the top level, meaningless elsewhere.
+  case hash
+  case endOfInput
+  /// A lexical error. `atEnd` is true when more input could have fixed it (unterminated string,
+  /// comment or character literal running into the end of the text).
+  case invalid(String, atEnd: Bool)
+}
+
+public enum Punctuation: String, Sendable, CaseIterable {
+  case leftBrace = "{", rightBrace = "}", leftParen = "(", rightParen = ")"
+  case leftBracket = "[", rightBracket = "]"
+  case comma = ",", semicolon = ";", colon = ":", question = "?"
+  case dot = ".", dotDot = "..", arrow = "->"
+  case plus = "+", minus = "-", star = "*", slash = "/", percent = "%"
+  case ampersand = "&", pipe = "|", caret = "^", bang = "!", tilde = "~"
+  case less = "<", greater = ">", lessEqual = "<=", greaterEqual = ">="
+  case equalEqual = "==", bangEqual = "!="
+  case ampersandAmpersand = "&&", pipePipe = "||"
+  case shiftLeft = "<<", shiftRight = ">>"
+  case assign = "="
+  case plusAssign = "+=", minusAssign = "-=", starAssign = "*=", slashAssign = "/="
+  case percentAssign = "%=", ampersandAssign = "&=", pipeAssign = "|=", caretAssign = "^="
+  case shiftLeftAssign = "<<=", shiftRightAssign = ">>="
+  case plusPlus = "++", minusMinus = "--"
+
+  /// The compound assignment this token spells, if any.
+  var assignOperator: AssignOperator? { AssignOperator(rawValue: rawValue) }
+
+  /// The binary operator this token spells, if any.
+  var binaryOperator: BinaryOperator? { BinaryOperator(rawValue: rawValue) }
+}
+
+extension Token {
+  /// How error messages name this token: `';'`, `'foo'`, `string "x"`, `end of input`.
+  func describe(in file: SourceFile) -> String {
     switch kind {
-    case .integer(let v, let s): "\(v)\(s)"
-    case .string(let s): "\"\(s)\""
-    case .identifier(let s), .variable(let s), .map(let s), .punct(let s): s
-    case .end: "end of input"
+    case .endOfInput: return "end of input"
+    case .string: return "string " + file.text(of: range)
+    case .invalid(let message, _): return message
+    default:
+      var text = file.text(of: range)
+      if text.utf8.count > 40 { text = String(text.prefix(37)) + "..." }
+      return "'" + text + "'"
     }
   }
+
+  func isPunctuation(_ p: Punctuation) -> Bool { kind == .punctuation(p) }
+
+  var identifier: String? {
+    if case .identifier(let name) = kind { return name }
+    return nil
+  }
+
+  func isKeyword(_ word: String) -> Bool { identifier == word }
 }
