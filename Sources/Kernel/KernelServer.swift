@@ -87,25 +87,12 @@ private func runShellLoop(shell: ShellHandler, channel: RequestChannel, stdin: Z
         }
       }
       guard ready[0] else { continue }
-      while let request = try channel.receive(dontWait: true) {
-        if shell.handle(request) {
-          try abortQueuedRequests(shell: shell, channel: channel)
-        }
-      }
+      while let request = try channel.receive(dontWait: true) { shell.handle(request) }
     }
   } catch let e as ZMQError where e.isTerminated {
     return
   } catch {
     KernelLog.error("shell loop ended: \(error)")
-  }
-}
-
-/// After a failed cell with stop_on_error, the execute requests already queued
-/// (e.g. the rest of "Run All") are answered as aborted instead of being run.
-/// A short grace period catches requests still in flight.
-private func abortQueuedRequests(shell: ShellHandler, channel: RequestChannel) throws {
-  while try ZMQPoller.poll([.socket(channel.socket)], timeoutMilliseconds: 20)[0] {
-    while let request = try channel.receive(dontWait: true) { shell.abort(request) }
   }
 }
 

@@ -20,12 +20,24 @@ final class ShellHandler {
     channel.send(ctx.factory.reply(to: request, type: type, content: content))
   }
 
-  /// Handles one request. Returns true when queued execute requests must be
-  /// aborted (a cell failed and asked for stop_on_error).
-  func handle(_ request: Message) -> Bool {
+  /// Requests that were already queued when a cell failed with stop_on_error.
+  private var queuedAtFailure: [Message] = []
+
+  /// Handles one request, then any requests a failed cell set aside (aborted if
+  /// they are execute requests, handled normally otherwise).
+  func handle(_ request: Message) {
+    dispatch(request)
+    while !queuedAtFailure.isEmpty {
+      let queued = queuedAtFailure
+      queuedAtFailure = []
+      for r in queued { abort(r) }
+    }
+  }
+
+  private func dispatch(_ request: Message) {
     switch request.msgType {
     case "execute_request":
-      return ctx.busy(request) { execute(request) }
+      ctx.busy(request) { execute(request) }
     case "kernel_info_request":
       ctx.busy(request) { reply(request, "kernel_info_reply", KernelInfo.content) }
     case "is_complete_request":
@@ -57,13 +69,12 @@ final class ShellHandler {
       // reply: the spec lets kernels ignore what they do not handle.
       ctx.busy(request) { KernelLog.warn("shell: unsupported message type \"\(request.msgType)\" ignored") }
     }
-    return false
   }
 
-  /// A request that arrived while an earlier cell's failure aborts the queue.
-  func abort(_ request: Message) {
+  /// A request that was queued behind a failed cell (e.g. the rest of "Run All").
+  private func abort(_ request: Message) {
     guard request.msgType == "execute_request" else {
-      _ = handle(request)
+      dispatch(request)
       return
     }
     ctx.busy(request) {
@@ -76,7 +87,7 @@ final class ShellHandler {
     }
   }
 
-  private func execute(_ request: Message) -> Bool {
+  private func execute(_ request: Message) {
     let c = request.content
     let code = c["code"]?.stringValue ?? ""
     let silent = c["silent"]?.boolValue ?? false
@@ -110,13 +121,22 @@ final class ShellHandler {
     switch outcome {
     case .ok:
       reply(request, "execute_reply", ["status": "ok", "execution_count": count, "user_expressions": [:], "payload": []])
-      return false
     case .error(let name, let value, let traceback):
+      if stopOnError { setAsideQueuedRequests() }
       sendError(request, name: name, value: value, traceback: traceback, silent: silent)
-      return stopOnError
     case .aborted:
+      if stopOnError { setAsideQueuedRequests() }
       sendError(request, name: "Interrupted", value: "cell interrupted", traceback: ["Interrupted: cell interrupted"], silent: silent)
-      return stopOnError
+    }
+  }
+
+  /// Takes what is queued *before* the error reply goes out: those requests were sent
+  /// without knowing about the failure, anything later is the user's reaction to it.
+  private func setAsideQueuedRequests() {
+    do {
+      while let r = try channel.receive(dontWait: true) { queuedAtFailure.append(r) }
+    } catch {
+      KernelLog.error("shell: \(error)")
     }
   }
 

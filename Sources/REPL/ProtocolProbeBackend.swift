@@ -4,7 +4,7 @@
 // layer can be tested end to end before the Session exists:
 //   plain code         echoed back on stdout
 //   code with "error"  an error outcome with a bpftrace-style diagnostic traceback
-//   %%sleep N          sleeps N seconds (interruptible -> aborted)
+//   %%sleep N [error]  sleeps N seconds (interruptible -> aborted), then fails if "error" follows
 //   %%tick N           returns at once; N stdout chunks follow from a background thread, 10 ms apart
 //   %%flood            returns at once; 100k stdout chunks follow as fast as possible
 //   %%display          a display_data with a display_id, then 3 update_display_data
@@ -39,12 +39,16 @@ final class ProtocolProbeBackend: KernelBackend, @unchecked Sendable {
 
     switch words.first ?? "" {
     case "%%sleep":
-      let deadline = Date().addingTimeInterval(Double(argument) ?? 1)
+      let seconds = argument.split(separator: " ").first.flatMap { Double($0) } ?? 1
+      let deadline = Date().addingTimeInterval(seconds)
       while Date() < deadline {
         if isInterrupted { return .aborted }
         usleep(10_000)
       }
-      output(cellID, .stdout("slept \(argument)\n"))
+      if argument.contains("error") {
+        return .error(name: "RuntimeError", value: "failed after sleeping", traceback: ["failed after sleeping"])
+      }
+      output(cellID, .stdout("slept \(seconds)\n"))
       return .ok
     case "%%tick":
       let n = Int(argument) ?? 10
