@@ -1,6 +1,7 @@
 """`bpfrepl kernel install` writes a kernelspec Jupyter finds."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -13,8 +14,10 @@ def run_install(*args, env=None):
 
 def kernelspecs(jupyter_path):
     env = {**os.environ, "JUPYTER_PATH": jupyter_path}
+    # `jupyter kernelspec list` when the jupyter command exists, else the same app as a module.
+    cmd = ["jupyter", "kernelspec"] if shutil.which("jupyter") else [sys.executable, "-m", "jupyter_client.kernelspecapp"]
     out = subprocess.run(
-        [sys.executable, "-m", "jupyter_client.kernelspecapp", "list", "--json"],
+        [*cmd, "list", "--json"],
         capture_output=True, text=True, env=env, timeout=60,
     )
     assert out.returncode == 0, out.stderr
