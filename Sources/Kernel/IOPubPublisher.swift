@@ -15,7 +15,6 @@ public final class IOPubPublisher: @unchecked Sendable {
   private var flushNow = false
   private var stopping = false
   private var stopped = false
-  private var sending = false
   private let wakeRead: Int32
   private let wakeWrite: Int32
   private var thread: Thread?
@@ -74,20 +73,6 @@ public final class IOPubPublisher: @unchecked Sendable {
     if w != .none { wake() }
   }
 
-  /// Blocks until everything queued so far has been handed to ZeroMQ (or timeout).
-  @discardableResult
-  public func flush(timeout: TimeInterval = 2) -> Bool {
-    lock.lock()
-    defer { lock.unlock() }
-    flushNow = true
-    wake()
-    let deadline = Date().addingTimeInterval(timeout)
-    while !stopped && (state.hasPending || !state.queue.isEmpty || sending) {
-      if !lock.wait(until: deadline) { return false }
-    }
-    return true
-  }
-
   /// Sends what is queued, closes the socket and ends the thread.
   public func stop(timeout: TimeInterval = 2) {
     lock.lock()
@@ -128,7 +113,8 @@ public final class IOPubPublisher: @unchecked Sendable {
         break
       } catch {
         KernelLog.error("iopub poll failed: \(error)")
-        break
+        usleep(10_000)
+        continue
       }
       if ready[1] { while read(wakeRead, &buf, buf.count) > 0 {} }
       if ready[0] { handleSubscriptions() }
@@ -142,7 +128,6 @@ public final class IOPubPublisher: @unchecked Sendable {
       }
       let batch = state.takeQueue()
       let finishing = stopping
-      sending = !batch.isEmpty
       lock.unlock()
 
       var terminated = false
@@ -159,7 +144,6 @@ public final class IOPubPublisher: @unchecked Sendable {
       }
 
       lock.lock()
-      sending = false
       lock.broadcast()
       let done = terminated || (finishing && state.queue.isEmpty && !state.hasPending)
       lock.unlock()

@@ -15,8 +15,9 @@ enum KernelLog {
 
   private static func write(_ level: String, _ text: String) {
     let line = "[bpfrepl kernel] \(level): \(text)\n"
+    // write(2) rather than FileHandle: a closed stderr must not crash the kernel.
     lock.lock()
-    FileHandle.standardError.write(Data(line.utf8))
+    _ = line.withCString { Glibc.write(2, $0, strlen($0)) }
     lock.unlock()
   }
 }

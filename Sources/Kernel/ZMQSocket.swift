@@ -159,11 +159,6 @@ public final class ZMQSocket {
       if zmq_msg_more(&msg) == 0 { return frames }
     }
   }
-
-  /// Forwards messages between two sockets (or echoes on one) until the context ends.
-  public static func proxy(_ frontend: ZMQSocket, _ backend: ZMQSocket) {
-    _ = zmq_proxy(frontend.handle, backend.handle, nil)
-  }
 }
 
 /// zmq_poll over sockets and plain file descriptors.

@@ -16,6 +16,9 @@ private let kernelUsage = """
                                 --prefix PREFIX (PREFIX/share/jupyter), default system-wide
                                 (/usr/local/share/jupyter)
 
+  CurveZMQ: if the connection file has "curve_server_secret_key" (Z85, 40 characters), every
+  kernel socket requires CURVE encryption; clients need the matching "curve_server_public_key".
+
   """
 
 /// `bpfrepl kernel ...`; `args` are the words after `kernel` (a leading "kernel" is skipped).
