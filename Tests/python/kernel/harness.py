@@ -77,8 +77,9 @@ class KernelProcess:
         self._stderr.close()
 
 
-def collect(kc: BlockingKernelClient, msg_id: str, timeout: float = 10) -> list[dict]:
-    """IOPub messages caused by request msg_id, through its idle status (inclusive)."""
+def collect(kc: BlockingKernelClient, msg_id: str, timeout: float = 10, others: list | None = None) -> list[dict]:
+    """IOPub messages caused by request msg_id, through its idle status (inclusive).
+    Messages with other parents are skipped, or appended to `others` if given."""
     out = []
     deadline = time.monotonic() + timeout
     while True:
@@ -90,6 +91,8 @@ def collect(kc: BlockingKernelClient, msg_id: str, timeout: float = 10) -> list[
         except Empty:
             continue
         if msg["parent_header"].get("msg_id") != msg_id:
+            if others is not None:
+                others.append(msg)
             continue
         out.append(msg)
         if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
