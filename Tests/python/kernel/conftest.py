@@ -22,9 +22,10 @@ with open(os.path.join(_SPEC_ROOT, "kernels", "bpfrepl-test", "kernel.json"), "w
 os.environ["JUPYTER_PATH"] = _SPEC_ROOT + os.pathsep + os.environ.get("JUPYTER_PATH", "")
 
 
-def pytest_configure(config):
+@pytest.fixture(autouse=True)
+def _binary_exists():
     if not os.access(BIN, os.X_OK):
-        raise pytest.UsageError(f"bpfrepl binary not found at {BIN}; build it or set BPFREPL_BIN")
+        pytest.fail(f"bpfrepl binary not found at {BIN}; build it or set BPFREPL_BIN")
 
 
 @pytest.fixture
