@@ -6,6 +6,8 @@ import Glibc
 // bpftrace-compatible command line, or the REPL when there is no program.
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
+case "kernel":
+  exit(runKernelSubcommand(Array(arguments.dropFirst())))
 default:
   BpfreplCommand.main(arguments)
 }

@@ -1,3 +1,0 @@
-import CZmq
-import Engine
-public enum KernelInfo { public static let protocolVersion = "5.3" }

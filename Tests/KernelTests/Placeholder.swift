@@ -1,2 +1,0 @@
-import Testing
-@Test func placeholderKernelTests() { #expect(1 == 1) }
