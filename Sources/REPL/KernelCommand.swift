@@ -1,9 +1,8 @@
 import Foundation
 import Kernel
 
-/// The backend a `bpfrepl kernel` process serves. The lead sets this to the
-/// Session adapter; until then it is the temporary protocol probe.
-var makeKernelBackend: () -> KernelBackend = { ProtocolProbeBackend() }
+/// The backend a `bpfrepl kernel` process serves: a bpfrepl Session.
+func makeKernelBackend() throws -> KernelBackend { try SessionKernelBackend() }
 
 private let kernelUsage = """
   usage: bpfrepl kernel -f CONNECTION_FILE [--allow-empty-key]
@@ -52,7 +51,7 @@ func runKernelSubcommand(_ args: [String]) -> Int32 {
   }
   guard let connectionFile else { return usageError("missing -f CONNECTION_FILE") }
   do {
-    try runKernel(connectionFile: connectionFile, backend: makeKernelBackend(), allowEmptyKey: allowEmptyKey)
+    try runKernel(connectionFile: connectionFile, backend: try makeKernelBackend(), allowEmptyKey: allowEmptyKey)
   } catch {
     FileHandle.standardError.write(Data("bpfrepl kernel: \(error)\n".utf8))
     return 1

@@ -27,6 +27,8 @@ public final class AttachedProbe: @unchecked Sendable {
     self.endPrograms = endPrograms
   }
 
+  public var programIDs: [UInt32] { programs.compactMap { try? $0.info().id } }
+
   /// Events seen and total run time, from bpf stats.
   public var stats: (events: UInt64, nanoseconds: UInt64) {
     programs.reduce((0, 0)) { acc, p in
@@ -43,7 +45,7 @@ public final class TraceSession: @unchecked Sendable {
   public let registry = ProviderRegistry()
   public var output: (SessionOutput) -> Void
   public private(set) var probes: [AttachedProbe] = []
-  public private(set) var exitRequested = false
+  public var exitRequested = false
   public var verbose = false
   var kernelMaps: [String: BPFMap] = [:]
   let ringBuffer: BPFMap
@@ -56,6 +58,8 @@ public final class TraceSession: @unchecked Sendable {
 
   public init(output: @escaping (SessionOutput) -> Void) throws {
     self.output = output
+    // Per-probe event counts and ns/event (%probes); harmless if it cannot be enabled.
+    _ = try? BPFStats.enable()
     ringBuffer = try BPFMap(kind: .ringbuf, name: "events", keySize: 0, valueSize: 0, maxEntries: 1 << 22)
     lostCounter = try BPFMap(kind: .array, name: "lost", keySize: 4, valueSize: 8, maxEntries: 1)
     globals = try BPFMap(kind: .array, name: "globals", keySize: 4, valueSize: GlobalsLayout.size, maxEntries: 1)
@@ -215,6 +219,12 @@ public final class TraceSession: @unchecked Sendable {
 
   public var eventFD: Int32 { reader.epollFD }
 
+  /// Handles whatever records are ready, without waiting.
+  public func consumeAvailable() {
+    _ = try? reader.consume()
+    reportLostEvents()
+  }
+
   private func reportLostEvents() {
     guard let v = try? lostCounter.lookup(key: [0, 0, 0, 0]), v.count >= 8 else { return }
     let lost = v.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
@@ -286,6 +296,13 @@ public final class TraceSession: @unchecked Sendable {
     probe.attachments.removeAll()
     for e in probe.endPrograms { _ = try? e.runOnce() }
     probes.removeAll { $0 === probe }
+  }
+
+  /// Forgets every map (detach probes first): the next cell starts with no maps at all.
+  public func removeAllMaps() {
+    for name in resources.maps.names { resources.maps.remove(name) }
+    resources.maps.commit()
+    kernelMaps.removeAll()
   }
 
   /// Detaches every probe (END programs run after all are detached) and drains the output.

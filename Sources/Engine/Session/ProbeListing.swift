@@ -1,0 +1,31 @@
+/// `%list PATTERN` / `bpfrepl -l PATTERN`: probe names like `bpftrace -l`, with argument lists
+/// for tracepoints when verbose (`-lv`).
+public enum ProbeListing {
+  static let aliases = ["t": "tracepoint", "s": "software", "rt": "rawtracepoint", "i": "interval", "p": "profile"]
+
+  public static func names(matching pattern: String?) -> [String] {
+    var pattern = pattern ?? "*"
+    if let colon = pattern.firstIndex(of: ":"), let full = aliases[String(pattern[..<colon])] {
+      pattern = full + pattern[colon...]
+    }
+    if !Glob.hasWildcard(pattern), !pattern.contains(":") { pattern = "*\(pattern)*" }
+    var all: [String] = []
+    if let tps = try? Tracefs.listTracepoints() {
+      all += tps.map { "tracepoint:\($0.category):\($0.name)" }
+    }
+    all += SoftwareEvent.allCases.map { "software:\($0.name):" }
+    return all.filter { Glob.matches(pattern, $0) }
+  }
+
+  public static func list(pattern: String?, verbose: Bool) -> String {
+    var out = ""
+    for name in names(matching: pattern) {
+      out += name + "\n"
+      guard verbose, name.hasPrefix("tracepoint:") else { continue }
+      let parts = name.split(separator: ":")
+      guard parts.count == 3, let format = try? Tracefs.format(category: String(parts[1]), name: String(parts[2])) else { continue }
+      for f in format.fields { out += "    \(f.declaration)\n" }
+    }
+    return out
+  }
+}
