@@ -23,10 +23,22 @@ struct BpfreplCommand: ParsableCommand {
   @Flag(name: .customLong("no-color"), help: "Never color diagnostics.")
   var noColor = false
 
+  @Flag(name: .customShort("l"), help: "List probes (matching the pattern given as argument), like bpftrace -l.")
+  var list = false
+
   @Argument(help: "A program file (when -e is not given), then positional parameters ($1, $2, ...).")
   var rest: [String] = []
 
+  func validate() throws {
+    guard format == "text" || format == "json" else { throw ValidationError("-f must be text or json") }
+  }
+
   func run() throws {
+    if list {
+      // -lv: argument lists too; a program's probes can be listed with -l -e.
+      FileHandleOutput.stdout(ProbeListing.list(pattern: rest.first ?? program.map(probePattern), verbose: verbose))
+      return
+    }
     let source: SourceFile
     var positional = rest
     if let program {
@@ -42,7 +54,9 @@ struct BpfreplCommand: ParsableCommand {
       FileHandleOutput.stderr("USAGE: bpfrepl -e PROGRAM | bpfrepl FILE.bt (the REPL is not available yet)\n")
       throw ExitCode(1)
     }
-    let code = OneShot(source: source, positional: positional, verbose: verbose, colorize: !noColor && isatty(2) != 0).run()
+    let code = OneShot(
+      source: source, positional: positional, verbose: verbose, colorize: !noColor && isatty(2) != 0, json: format == "json"
+    ).run()
     throw ExitCode(code)
   }
 }
@@ -70,4 +84,9 @@ enum FileHandleOutput {
     var s = s
     s.withUTF8 { _ = fwrite($0.baseAddress, 1, $0.count, Glibc.stderr) }
   }
+}
+
+/// `bpftrace -l -e 'PROGRAM'` lists the probes of the program: its first attach point as a pattern.
+func probePattern(_ program: String) -> String {
+  String(program.prefix { !$0.isWhitespace && $0 != "{" && $0 != "/" && $0 != "," })
 }

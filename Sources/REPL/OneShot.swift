@@ -10,6 +10,7 @@ struct OneShot {
   let positional: [String]
   let verbose: Bool
   let colorize: Bool
+  let json: Bool
 
   func run() -> Int32 {
     let session: TraceSession
@@ -25,6 +26,7 @@ struct OneShot {
       return 1
     }
     session.verbose = verbose
+    session.json = json
     installStopSignals()
 
     // bpftrace refuses bare statements outside probes; sessions allow them.
@@ -47,7 +49,7 @@ struct OneShot {
       return 1
     }
     let n = result.attachPointCount
-    FileHandleOutput.stdout("Attaching \(n) probe\(n == 1 ? "" : "s")...\n")
+    FileHandleOutput.stdout(json ? JSONFormatter.attachedProbes(UInt64(n)) : "Attaching \(n) probe\(n == 1 ? "" : "s")...\n")
     fflush(Glibc.stdout)
     session.runBeginPrograms(of: result)
     while stopRequested == 0, !session.exitRequested {

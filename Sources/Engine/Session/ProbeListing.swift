@@ -14,7 +14,7 @@ public enum ProbeListing {
       all += tps.map { "tracepoint:\($0.category):\($0.name)" }
     }
     all += SoftwareEvent.allCases.map { "software:\($0.name):" }
-    return all.filter { Glob.matches(pattern, $0) }
+    return all.filter { Glob.matches(pattern, $0) }.sorted()
   }
 
   public static func list(pattern: String?, verbose: Bool) -> String {

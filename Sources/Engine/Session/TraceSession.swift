@@ -47,6 +47,8 @@ public final class TraceSession: @unchecked Sendable {
   public private(set) var probes: [AttachedProbe] = []
   public var exitRequested = false
   public var verbose = false
+  /// `-f json`: every event, map and notice as one JSON line, as bpftrace prints them.
+  public var json = false
   var kernelMaps: [String: BPFMap] = [:]
   let ringBuffer: BPFMap
   let lostCounter: BPFMap
@@ -229,7 +231,8 @@ public final class TraceSession: @unchecked Sendable {
     guard let v = try? lostCounter.lookup(key: [0, 0, 0, 0]), v.count >= 8 else { return }
     let lost = v.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
     if lost > reportedLost {
-      output(.stderr(cell: 0, text: "Lost \(lost - reportedLost) events\n"))
+      let n = lost - reportedLost
+      output(json ? .stdout(cell: 0, text: JSONFormatter.lostEvents(n)) : .stderr(cell: 0, text: TextFormatter.lostEvents(n)))
       reportedLost = lost
     }
   }
@@ -249,9 +252,15 @@ public final class TraceSession: @unchecked Sendable {
     switch d.kind {
     case .printf(let format, _, let severity):
       let text = printfFormat(format).format(d.payloadTypes.indices.map(value))
-      if severity.isEmpty { output(.stdout(cell: d.cell, text: text)) } else { output(.stderr(cell: d.cell, text: "\(severity): \(text)\n")) }
+      if json {
+        output(.stdout(cell: d.cell, text: JSONFormatter.printf(text)))
+      } else if severity.isEmpty {
+        output(.stdout(cell: d.cell, text: text))
+      } else {
+        output(.stderr(cell: d.cell, text: "\(severity): \(text)\n"))
+      }
     case .printValue:
-      output(.stdout(cell: d.cell, text: TextFormatter.value(value(0))))
+      output(.stdout(cell: d.cell, text: json ? JSONFormatter.value(value(0)) : TextFormatter.value(value(0))))
     case .printMap(let name, let top, let div):
       output(.stdout(cell: d.cell, text: formatMap(name, top: top, div: div)))
     case .clearMap(let name), .zeroMap(let name):
@@ -280,12 +289,13 @@ public final class TraceSession: @unchecked Sendable {
   /// `print(@m, top, div)`: what bpftrace prints for one map.
   public func formatMap(_ name: String, top: Int = 0, div: Int = 0) -> String {
     guard let s = snapshot(name) else { return "" }
-    return TextFormatter.map(s, top: top, div: UInt64(max(0, div)))
+    return json ? JSONFormatter.map(s, top: top, div: UInt64(max(0, div))) : TextFormatter.map(s, top: top, div: UInt64(max(0, div)))
   }
 
   /// Everything bpftrace prints after its main loop: two newlines, then every map by name.
   public func formatExit() -> String {
-    TextFormatter.exitMaps(resources.maps.names.compactMap { snapshot($0) })
+    let maps = resources.maps.names.compactMap { snapshot($0) }
+    return json ? JSONFormatter.exitMaps(maps) : TextFormatter.exitMaps(maps)
   }
 
   // MARK: Detaching
