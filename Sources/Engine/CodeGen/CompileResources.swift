@@ -11,6 +11,9 @@ public final class CompileResources: @unchecked Sendable {
   public static let ringBufferName = ".events"
   public static let lostCounterName = ".lost"
   public static let globalsName = ".globals"
+  public static let stacksName = ".stacks"
+  /// Frames kept per stack (the kernel's PERF_MAX_STACK_DEPTH default).
+  public static let stackDepth = 127
 
   public init(maps: MapTable = MapTable(), events: EventTable = EventTable(), probeNames: ProbeNameTable = ProbeNameTable()) {
     self.maps = maps
@@ -31,6 +34,7 @@ public final class CompileResources: @unchecked Sendable {
   var ringBuffer: MapRef { ref(Self.ringBufferName) }
   var lostCounter: MapRef { ref(Self.lostCounterName) }
   var globals: MapRef { ref(Self.globalsName) }
+  var stacks: MapRef { ref(Self.stacksName) }
 }
 
 /// Layout of the `.globals` array map's single value, written by user space before anything runs.

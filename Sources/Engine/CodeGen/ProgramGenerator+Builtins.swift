@@ -38,6 +38,24 @@ extension ProgramGenerator {
       asm.mov(.r2, 16)
       asm.call(.getCurrentComm)
       return .bytes(off, size: 16)
+    case "kstack", "ustack":
+      // bpf_get_stackid stores the frames in the session's stack map; the value is its id (and
+      // the pid, which user stacks need to be symbolized).
+      let off = try allocate(16, at: e.range)
+      asm.mov(.r1, .r6)
+      asm.emit(.loadMap(.r2, resources.stacks))
+      asm.mov(.r3, name == "ustack" ? 1 << 8 : 0)  // BPF_F_USER_STACK
+      asm.call(.getStackid)
+      asm.emit(.store(.dw, .r10, off, .r0))
+      if name == "ustack" {
+        asm.call(.getCurrentPidTgid)
+        asm.emit(.alu64(.rsh, .r0, .imm(32)))
+        asm.emit(.store(.dw, .r10, off + 8, .r0))
+      } else {
+        // Kernel stacks are the same whoever took them: no pid, so equal stacks share a key.
+        asm.emit(.storeImm(.dw, .r10, off + 8, 0))
+      }
+      return .bytes(off, size: 16)
     case "probe":
       if let id = staticProbeID { return .constant(Int64(id)) }
       asm.mov(.r1, .r6)

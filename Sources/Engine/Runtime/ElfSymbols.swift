@@ -105,6 +105,15 @@ public final class ElfSymbols: @unchecked Sendable {
     }
   }
 
+  /// The ELF virtual address at a file offset (inverse of `fileOffset(forAddress:)`), used to
+  /// symbolize addresses of a running process from its /proc/PID/maps offsets.
+  public func address(forFileOffset offset: UInt64) -> UInt64? {
+    for s in segments where offset >= s.offset && offset < s.offset + s.memsz {
+      return offset - s.offset + s.vaddr
+    }
+    return nil
+  }
+
   /// File offset of a virtual address: `addr - p_vaddr + p_offset` of its PT_LOAD segment.
   public func fileOffset(forAddress address: UInt64) -> UInt64? {
     ElfSymbols.offset(of: address, in: segments)

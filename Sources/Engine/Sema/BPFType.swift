@@ -51,7 +51,8 @@ public indirect enum BPFType: Equatable, Sendable, CustomStringConvertible {
     case .tracepointArgs: 8
     case .aggregation(let a): a.valueSize
     case .symbol(let k): k.size
-    case .stack: 8
+    // (stack id, pid): user stacks are symbolized in the process that took them.
+    case .stack: 16
     }
   }
 

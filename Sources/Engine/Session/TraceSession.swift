@@ -53,10 +53,29 @@ public final class TraceSession: @unchecked Sendable {
   let ringBuffer: BPFMap
   let lostCounter: BPFMap
   let globals: BPFMap
+  let stacks: BPFMap
+  let symbolizer = Symbolizer()
   private var reader: RingBufferReader!
   private var nextProbeID = 1
   private var reportedLost: UInt64 = 0
-  lazy var decoder = ValueDecoder(probeNames: { [resources] id in resources.probeNames.name(id) })
+  lazy var decoder = ValueDecoder(
+    probeNames: { [resources] id in resources.probeNames.name(id) },
+    stacks: { [unowned self] id, pid, user in self.stackTrace(id: id, pid: pid, user: user) })
+
+  /// Reads and symbolizes a stack the programs stored; a negative id is a failed walk.
+  func stackTrace(id: Int64, pid: Int32, user: Bool) -> StackTrace {
+    guard id >= 0, let raw = try? stacks.lookup(key: withUnsafeBytes(of: UInt32(id).littleEndian, Array.init)) else {
+      return StackTrace(frames: [])
+    }
+    var frames: [StackFrame] = []
+    for i in 0..<(raw.count / 8) {
+      let address = raw.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self) }
+      if address == 0 { break }
+      let name = user ? symbolizer.userSymbol(address, pid: pid) : symbolizer.kernelSymbol(address)
+      frames.append(StackFrame(address: address, symbols: [name]))
+    }
+    return StackTrace(frames: frames)
+  }
 
   public init(output: @escaping (SessionOutput) -> Void) throws {
     self.output = output
@@ -65,6 +84,8 @@ public final class TraceSession: @unchecked Sendable {
     ringBuffer = try BPFMap(kind: .ringbuf, name: "events", keySize: 0, valueSize: 0, maxEntries: 1 << 22)
     lostCounter = try BPFMap(kind: .array, name: "lost", keySize: 4, valueSize: 8, maxEntries: 1)
     globals = try BPFMap(kind: .array, name: "globals", keySize: 4, valueSize: GlobalsLayout.size, maxEntries: 1)
+    stacks = try BPFMap(
+      kind: .stackTrace, name: "stacks", keySize: 4, valueSize: CompileResources.stackDepth * 8, maxEntries: 16384)
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     let start = UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
@@ -207,6 +228,7 @@ public final class TraceSession: @unchecked Sendable {
     case CompileResources.ringBufferName: return ringBuffer.fd
     case CompileResources.lostCounterName: return lostCounter.fd
     case CompileResources.globalsName: return globals.fd
+    case CompileResources.stacksName: return stacks.fd
     default: return kernelMaps[name]?.fd ?? -1
     }
   }

@@ -1,9 +1,15 @@
 /// Turns raw bytes from maps and ring-buffer records into Output's values, by Sema type.
 struct ValueDecoder: Sendable {
   var probeNames: @Sendable (UInt64) -> String?
+  /// (stack id, pid, user) -> the symbolized stack.
+  var stacks: @Sendable (Int64, Int32, Bool) -> StackTrace
 
-  init(probeNames: @escaping @Sendable (UInt64) -> String? = { _ in nil }) {
+  init(
+    probeNames: @escaping @Sendable (UInt64) -> String? = { _ in nil },
+    stacks: @escaping @Sendable (Int64, Int32, Bool) -> StackTrace = { _, _, _ in StackTrace(frames: []) }
+  ) {
     self.probeNames = probeNames
+    self.stacks = stacks
   }
 
   func decode(_ bytes: UnsafeRawBufferPointer, _ type: BPFType) -> OutputValue {
@@ -37,6 +43,10 @@ struct ValueDecoder: Sendable {
       return .string(probeNames(id) ?? "probe#\(id)")
     case .pointer:
       return .pointer(integer(bytes, size: 8))
+    case .stack(let user, _, _):
+      let id = Int64(bitPattern: integer(bytes, size: 8))
+      let pid = Int32(truncatingIfNeeded: integer(UnsafeRawBufferPointer(rebasing: bytes[min(8, bytes.count)...]), size: 4))
+      return .stack(stacks(id, pid, user))
     case .array(let element, let count):
       let size = element.size
       return .array(
