@@ -11,6 +11,10 @@ public enum EventKind: Sendable {
   case zeroMap(name: String)
   /// exit(code)
   case exit
+  /// join(array [, delimiter]): `JoinLayout.count` string slots follow the id.
+  case join(delimiter: String)
+  /// time([format]): strftime of the moment user space handles it.
+  case time(format: String)
 }
 
 /// One registered event: its id, what it is, where it came from, and the layout of its payload
@@ -64,4 +68,12 @@ public final class ProbeNameTable: @unchecked Sendable {
   }
 
   public func name(_ id: UInt64) -> String? { id < names.count ? names[Int(id)] : nil }
+}
+
+/// join() records are built in ring-buffer memory (too big for the BPF stack): the id, then
+/// `count` slots of `slotSize` bytes, each a NUL-terminated argument (an empty slot ends the list).
+public enum JoinLayout {
+  public static let count = 16
+  public static let slotSize = 256
+  public static var recordSize: Int { 8 + count * slotSize }
 }

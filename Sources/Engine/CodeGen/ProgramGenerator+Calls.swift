@@ -46,6 +46,20 @@ extension ProgramGenerator {
       pointer(.r2, toStack: key)
       asm.call(.mapDeleteElem)
       return .void
+    case "time":
+      var format = "%H:%M:%S\n"
+      if case .string(let f)? = args.first?.kind { format = f }
+      let d = resources.events.register(.time(format: format), payload: [], range: e.range)
+      try sendEvent(d, [], at: e.range)
+      return .void
+    case "join":
+      var delimiter = " "
+      if args.count == 2, case .string(let d) = args[1].kind { delimiter = d }
+      let d = resources.events.register(.join(delimiter: delimiter), payload: [], range: e.range)
+      try join(args[0], event: d, at: e.range)
+      return .void
+    case "ntop":
+      return try ntop(args, e)
     case "has_key":
       guard case .map(let m, _) = args[0].kind, let def = resources.maps[m] else {
         throw fail("has_key() expects a map", e.range)
@@ -116,5 +130,73 @@ extension ProgramGenerator {
     asm.mov(.r2, 1)
     asm.emit(.atomic(.add, .dw, .r1, 0, .r2))
     asm.bind(sent)
+  }
+}
+
+extension ProgramGenerator {
+  /// join(argv): copies up to 16 user strings from an array of pointers straight into a reserved
+  /// ring-buffer record (4 KiB: far beyond the 512-byte stack).
+  func join(_ array: Expr, event d: EventDescriptor, at range: SourceRange) throws {
+    let base = try spillToSlot(try owned(try emit(array), at: range))
+    let record = try allocate(8, at: range)
+    let element = try allocate(8, at: range)
+    let done = asm.newLabel()
+    let lost = asm.newLabel()
+    asm.emit(.loadMap(.r1, resources.ringBuffer))
+    asm.mov(.r2, Int32(JoinLayout.recordSize))
+    asm.mov(.r3, 0)
+    asm.call(.ringbufReserve)
+    asm.emit(.jumpIf(.eq, .r0, .imm(0), lost))
+    asm.emit(.store(.dw, .r10, record, .r0))
+    asm.emit(.storeImm(.dw, .r0, 0, Int32(d.id)))
+    // Reserved memory is not zeroed: mark every slot empty first.
+    for i in 0..<JoinLayout.count { asm.emit(.storeImm(.b, .r0, Int16(8 + i * JoinLayout.slotSize), 0)) }
+    for i in 0..<JoinLayout.count {
+      asm.emit(.storeImm(.dw, .r10, element, 0))
+      pointer(.r1, toStack: element)
+      asm.mov(.r2, 8)
+      asm.emit(.load(.dw, .r3, .r10, base))
+      asm.emit(.alu64(.add, .r3, .imm(Int32(i * 8))))
+      asm.call(.probeReadUser)
+      asm.emit(.load(.dw, .r3, .r10, element))
+      asm.emit(.jumpIf(.eq, .r3, .imm(0), done))
+      asm.emit(.load(.dw, .r1, .r10, record))
+      asm.emit(.alu64(.add, .r1, .imm(Int32(8 + i * JoinLayout.slotSize))))
+      asm.mov(.r2, Int32(JoinLayout.slotSize))
+      asm.call(.probeReadUserStr)
+    }
+    asm.bind(done)
+    asm.emit(.load(.dw, .r1, .r10, record))
+    asm.mov(.r2, 0)
+    asm.call(.ringbufSubmit)
+    let end = asm.newLabel()
+    asm.emit(.jump(end))
+    asm.bind(lost)
+    asm.emit(.loadMapValue(.r1, resources.lostCounter, offset: 0))
+    asm.mov(.r2, 1)
+    asm.emit(.atomic(.add, .dw, .r1, 0, .r2))
+    asm.bind(end)
+  }
+
+  /// ntop(addr) / ntop(af, addr): (family, 16 address bytes) for user space to print.
+  func ntop(_ args: [Expr], _ e: Expr) throws -> Value {
+    let addr = args.last!
+    let off = try allocate(24, at: e.range)
+    try zero(off, 24)
+    let isV6 = addr.type.size == 16
+    if args.count == 2 {
+      try store(try emit(args[0]), type: args[0].type, to: off, as: .uint64)
+    } else {
+      asm.emit(.storeImm(.dw, .r10, off, isV6 ? 10 : 2))  // AF_INET6 : AF_INET
+    }
+    let v = try emit(addr)
+    if case .bytes(let src, let size) = v {
+      copy(from: .r10, src, to: .r10, off + 8, size: min(16, size))
+    } else {
+      load(v, into: .r1)
+      asm.emit(.store(.w, .r10, off + 8, .r1))
+      release(v)
+    }
+    return .bytes(off, size: 24)
   }
 }

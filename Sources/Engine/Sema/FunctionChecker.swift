@@ -147,6 +147,37 @@ enum FunctionChecker {
         tc.error("str() expects a pointer or an integer address, got '\(t)'", args[0].range)
       }
       return .string(size: size)
+    case "join":
+      guard arity(1...2) else { return .void }
+      let t = tc.check(args[0])
+      if !t.isInteger, !tc.isPointer(t), t != .none { tc.error("join() expects an array of string pointers, e.g. args->argv", args[0].range) }
+      if args.count == 2 {
+        guard case .string = args[1].kind else {
+          tc.error("join() expects a string literal as the delimiter", args[1].range)
+          return .void
+        }
+        tc.check(args[1])
+      }
+      return .void
+    case "time":
+      if arity(0...1), args.count == 1 {
+        guard case .string = args[0].kind else {
+          tc.error("time() expects a string literal format", args[0].range)
+          return .void
+        }
+        tc.check(args[0])
+      }
+      return .void
+    case "ntop":
+      guard arity(1...2) else { return .none }
+      let t = tc.check(args.last!)
+      if args.count == 2, !tc.check(args[0]).isInteger { tc.error("ntop() expects an address family as the first argument", args[0].range) }
+      switch t {
+      case .integer(32, _), .integer(64, _), .array(_, 4), .array(_, 16), .buffer(4), .buffer(16), .string(4), .string(16): break
+      case .none: break
+      default: tc.error("ntop() expects an IPv4 address (an integer or 4 bytes) or an IPv6 address (16 bytes), got '\(t)'", args.last!.range)
+      }
+      return .symbol(.inet)
     case "has_key":
       guard arity(2...2), mapArgument(0) != nil else { return .boolean }
       tc.check(args[1])

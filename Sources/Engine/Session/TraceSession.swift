@@ -289,6 +289,26 @@ public final class TraceSession: @unchecked Sendable {
       try? kernelMaps[name]?.clear()
     case .exit:
       exitRequested = true
+    case .join(let delimiter):
+      var parts: [String] = []
+      for i in 0..<JoinLayout.count {
+        let start = i * JoinLayout.slotSize
+        guard start < payload.count else { break }
+        let slot = payload[start..<min(payload.count, start + JoinLayout.slotSize)]
+        let end = slot.firstIndex(of: 0) ?? slot.endIndex
+        if end == slot.startIndex { break }
+        parts.append(String(decoding: slot[slot.startIndex..<end], as: UTF8.self))
+      }
+      let text = parts.joined(separator: delimiter)
+      output(.stdout(cell: d.cell, text: json ? JSONFormatter.join(text) : text + "\n"))
+    case .time(let format):
+      var now = time(nil)
+      var tm = tm()
+      localtime_r(&now, &tm)
+      var buf = [CChar](repeating: 0, count: 256)
+      let n = strftime(&buf, buf.count, format, &tm)
+      let text = String(cString: Array(buf[0..<n]) + [0])
+      output(.stdout(cell: d.cell, text: json ? JSONFormatter.time(text) : text))
     }
   }
 

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Turns raw bytes from maps and ring-buffer records into Output's values, by Sema type.
 struct ValueDecoder: Sendable {
   var probeNames: @Sendable (UInt64) -> String?
@@ -43,6 +45,8 @@ struct ValueDecoder: Sendable {
       return .string(probeNames(id) ?? "probe#\(id)")
     case .pointer:
       return .pointer(integer(bytes, size: 8))
+    case .symbol(.inet):
+      return .string(ValueDecoder.inet(bytes))
     case .stack(let user, _, _):
       let id = Int64(bitPattern: integer(bytes, size: 8))
       let pid = Int32(truncatingIfNeeded: integer(UnsafeRawBufferPointer(rebasing: bytes[min(8, bytes.count)...]), size: 4))
@@ -56,6 +60,17 @@ struct ValueDecoder: Sendable {
     default:
       return .unsigned(integer(bytes, size: min(8, bytes.count)))
     }
+  }
+
+  /// (family u64, 16 address bytes) as inet_ntop prints it.
+  static func inet(_ bytes: UnsafeRawBufferPointer) -> String {
+    guard bytes.count >= 24 else { return "" }
+    let family = Int32(bytes[0])
+    var out = [CChar](repeating: 0, count: 64)
+    let ok = bytes.baseAddress!.advanced(by: 8).withMemoryRebound(to: UInt8.self, capacity: 16) { p in
+      inet_ntop(family == 10 ? AF_INET6 : AF_INET, p, &out, 64) != nil
+    }
+    return ok ? String(cString: out) : ""
   }
 
   func integer(_ bytes: UnsafeRawBufferPointer, size: Int) -> UInt64 {
