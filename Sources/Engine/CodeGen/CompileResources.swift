@@ -12,6 +12,18 @@ public final class CompileResources: @unchecked Sendable {
   public static let lostCounterName = ".lost"
   public static let globalsName = ".globals"
   public static let stacksName = ".stacks"
+  /// One u32 per probe block: programs return at once while their gate is 0, so a detach takes
+  /// effect immediately even though the kernel releases perf links slowly. All gates live in the
+  /// single value of an array map, which programs address directly (BPF_PSEUDO_MAP_VALUE).
+  public static let gatesName = ".gates"
+  public static let gateCount = 16384
+  private var nextGate: UInt32 = 1
+
+  /// A new gate for a probe block.
+  func newGate() -> UInt32 {
+    defer { nextGate = nextGate % UInt32(Self.gateCount - 1) + 1 }
+    return nextGate
+  }
   /// Frames kept per stack (the kernel's PERF_MAX_STACK_DEPTH default).
   public static let stackDepth = 127
 
@@ -35,6 +47,7 @@ public final class CompileResources: @unchecked Sendable {
   var lostCounter: MapRef { ref(Self.lostCounterName) }
   var globals: MapRef { ref(Self.globalsName) }
   var stacks: MapRef { ref(Self.stacksName) }
+  var gates: MapRef { ref(Self.gatesName) }
 }
 
 /// Layout of the `.globals` array map's single value, written by user space before anything runs.

@@ -9,6 +9,8 @@ public struct CompiledProgram: Sendable {
   /// A name for the kernel (15 characters at most are kept).
   public var name: String
   public var range: SourceRange
+  /// The probe block's gate, which must be opened (set to 1) before its events count.
+  public var gate: UInt32?
 
   public var isBegin: Bool { targets.first?.spec == .begin }
   public var isEnd: Bool { targets.first?.spec == .end }
@@ -98,6 +100,7 @@ public enum Compiler {
     if !diagnostics.isEmpty { throw DiagnosticList(diagnostics) }
 
     var programs: [CompiledProgram] = []
+    var gates: [Int: UInt32] = [:]
     for g in groups {
       // Re-check in this group's context so `Expr.type` matches the code generated next.
       let tc = TypeChecker(maps: resources.maps, context: g.targets[0].context, positionalParameters: positional, finalPass: true)
@@ -107,12 +110,17 @@ public enum Compiler {
       let canReadCookie = g.targets[0].context.kind != .rawTracepoint
       let staticID: UInt64? = ids.count == 1 || !canReadCookie ? ids[0] : nil
       let gen = ProgramGenerator(context: g.targets[0].context, resources: resources, staticProbeID: staticID)
+      let special = g.targets[0].spec == .begin || g.targets[0].spec == .end
+      if !special {
+        if gates[g.probeIndex] == nil { gates[g.probeIndex] = resources.newGate() }
+        gen.gate = gates[g.probeIndex]
+      }
       do {
         let code = try gen.generate(predicate: g.probe.predicate, body: g.probe.body)
         programs.append(
           CompiledProgram(
             probeIndex: g.probeIndex, targets: g.targets, instructions: code, kind: g.targets[0].context.kind,
-            name: programName(g.targets[0]), range: g.probe.range))
+            name: programName(g.targets[0]), range: g.probe.range, gate: gen.gate))
       } catch let f as ProgramGenerator.Failure {
         diagnostics.append(f.diagnostic)
       }

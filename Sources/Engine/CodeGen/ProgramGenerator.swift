@@ -9,6 +9,8 @@ final class ProgramGenerator {
   let resources: CompileResources
   /// The probe-name id when the program has a single attach point (or cannot read cookies).
   let staticProbeID: UInt64?
+  /// The probe block's gate (see `CompileResources.gatesName`); nil for BEGIN/END.
+  var gate: UInt32? = nil
   var asm = Assembler()
   var frame = BPFStackAllocator()
   var freeRegisters: [Register] = [.r9, .r8, .r7]
@@ -36,6 +38,11 @@ final class ProgramGenerator {
   /// The whole program: prologue, filter, body, `return 0`.
   func generate(predicate: Expr?, body: Block) throws -> [Instruction] {
     asm.mov(.r6, .r1)
+    if let gate {
+      asm.emit(.loadMapValue(.r1, resources.gates, offset: Int32(gate * 4)))
+      asm.emit(.load(.w, .r1, .r1, 0))
+      asm.emit(.jumpIf(.eq, .r1, .imm(0), returnLabel))
+    }
     try allocateVariables(body)
     if let predicate {
       asm.source(predicate.range)

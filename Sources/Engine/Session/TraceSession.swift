@@ -16,6 +16,8 @@ public final class AttachedProbe: @unchecked Sendable {
   var attachments: [BPFAttachment]
   /// END programs of this probe block run when it is detached.
   let endPrograms: [BPFProgram]
+  /// Gates of its programs: closed first on detach, so it stops at once.
+  var gateIDs: [UInt32] = []
 
   init(id: Int, cell: Int, spec: String, targets: [ProbeTarget], programs: [BPFProgram], attachments: [BPFAttachment], endPrograms: [BPFProgram]) {
     self.id = id
@@ -54,6 +56,7 @@ public final class TraceSession: @unchecked Sendable {
   let lostCounter: BPFMap
   let globals: BPFMap
   let stacks: BPFMap
+  let gates: BPFMap
   let symbolizer = Symbolizer()
   private var reader: RingBufferReader!
   private var nextProbeID = 1
@@ -84,6 +87,7 @@ public final class TraceSession: @unchecked Sendable {
     ringBuffer = try BPFMap(kind: .ringbuf, name: "events", keySize: 0, valueSize: 0, maxEntries: 1 << 22)
     lostCounter = try BPFMap(kind: .array, name: "lost", keySize: 4, valueSize: 8, maxEntries: 1)
     globals = try BPFMap(kind: .array, name: "globals", keySize: 4, valueSize: GlobalsLayout.size, maxEntries: 1)
+    gates = try BPFMap(kind: .array, name: "gates", keySize: 4, valueSize: 4 * CompileResources.gateCount, maxEntries: 1)
     stacks = try BPFMap(
       kind: .stackTrace, name: "stacks", keySize: 4, valueSize: CompileResources.stackDepth * 8, maxEntries: 16384)
     var ts = timespec()
@@ -133,6 +137,7 @@ public final class TraceSession: @unchecked Sendable {
     }
     var createdMaps: [String] = []
     var loadedProbes: [AttachedProbe] = []
+    var openedGates: [UInt32] = []
     do {
       for def in compiled.newMaps where kernelMaps[def.name] == nil {
         kernelMaps[def.name] = try BPFMap(
@@ -153,12 +158,19 @@ public final class TraceSession: @unchecked Sendable {
         }
       }
       var begin: [BPFProgram] = []
-      var byProbe: [Int: (programs: [BPFProgram], attachments: [BPFAttachment], ends: [BPFProgram], targets: [ProbeTarget])] = [:]
+      var byProbe:
+        [Int: (programs: [BPFProgram], attachments: [BPFAttachment], ends: [BPFProgram], targets: [ProbeTarget], gates: [UInt32])] =
+          [:]
       for p in compiled.programs {
         let prog = try load(p, file: file)
-        var entry = byProbe[p.probeIndex] ?? ([], [], [], [])
+        var entry = byProbe[p.probeIndex] ?? ([], [], [], [], [])
         entry.programs.append(prog)
         entry.targets += p.targets
+        if let g = p.gate, !entry.gates.contains(g) {
+          entry.gates.append(g)
+          openedGates.append(g)
+          try setGate(g, open: true)
+        }
         if p.isBegin {
           begin.append(prog)
         } else if p.isEnd {
@@ -177,8 +189,11 @@ public final class TraceSession: @unchecked Sendable {
       for index in byProbe.keys.sorted() {
         let e = byProbe[index]!
         let spec = program.probes[index].attachPoints.map(\.raw).joined(separator: ",")
-        loadedProbes.append(
-          AttachedProbe(id: nextProbeID, cell: cell, spec: spec, targets: e.targets, programs: e.programs, attachments: e.attachments, endPrograms: e.ends))
+        let probe = AttachedProbe(
+          id: nextProbeID, cell: cell, spec: spec, targets: e.targets, programs: e.programs, attachments: e.attachments,
+          endPrograms: e.ends)
+        probe.gateIDs = e.gates
+        loadedProbes.append(probe)
         nextProbeID += 1
       }
       probes += loadedProbes.filter { !$0.attachments.isEmpty || !$0.endPrograms.isEmpty }
@@ -187,7 +202,8 @@ public final class TraceSession: @unchecked Sendable {
       let count = compiled.programs.reduce(0) { $0 + $1.targets.count }
       return CellResult(attached: loadedProbes, attachPointCount: count, warnings: compiled.warnings, pendingBegin: runBegin ? [] : begin)
     } catch {
-      for p in loadedProbes { p.attachments.forEach { $0.detach() } }
+      for p in loadedProbes { quiet(p) }
+      for g in openedGates { try? setGate(g, open: false) }
       for name in createdMaps { kernelMaps[name] = nil }
       for def in compiled.newMaps { resources.maps.remove(def.name) }
       if let e = error as? CellError { throw e }
@@ -229,6 +245,7 @@ public final class TraceSession: @unchecked Sendable {
     case CompileResources.lostCounterName: return lostCounter.fd
     case CompileResources.globalsName: return globals.fd
     case CompileResources.stacksName: return stacks.fd
+    case CompileResources.gatesName: return gates.fd
     default: return kernelMaps[name]?.fd ?? -1
     }
   }
@@ -342,13 +359,30 @@ public final class TraceSession: @unchecked Sendable {
 
   // MARK: Detaching
 
+  private var gateValues = [UInt8](repeating: 0, count: 4 * CompileResources.gateCount)
+
+  func setGate(_ gate: UInt32, open: Bool) throws {
+    gateValues[Int(gate) * 4] = open ? 1 : 0
+    try gates.update(key: [0, 0, 0, 0], value: gateValues)
+  }
+
+  /// Stops a probe at once (its gates close), then lets the kernel release its links in the
+  /// background: releasing a perf link costs tens of milliseconds each on some kernels.
+  func quiet(_ probe: AttachedProbe) {
+    for g in probe.gateIDs { try? setGate(g, open: false) }
+    probe.attachments.forEach { $0.detachInBackground() }
+    probe.attachments.removeAll()
+  }
+
   /// Detaches a probe block, then runs its END programs.
   public func detach(_ probe: AttachedProbe) {
-    probe.attachments.forEach { $0.detach() }
-    probe.attachments.removeAll()
+    quiet(probe)
     for e in probe.endPrograms { _ = try? e.runOnce() }
     probes.removeAll { $0 === probe }
   }
+
+  /// Links still being released in the background.
+  public var pendingDetaches: Int { BackgroundCloser.shared.pending }
 
   /// Forgets every map (detach probes first): the next cell starts with no maps at all.
   public func removeAllMaps() {
@@ -360,10 +394,7 @@ public final class TraceSession: @unchecked Sendable {
   /// Detaches every probe (END programs run after all are detached) and drains the output.
   public func detachAll() {
     let all = probes
-    for p in all {
-      p.attachments.forEach { $0.detach() }
-      p.attachments.removeAll()
-    }
+    for p in all { quiet(p) }
     for p in all { for e in p.endPrograms { _ = try? e.runOnce() } }
     probes.removeAll()
     _ = try? reader.consume()
