@@ -19,6 +19,9 @@ struct OneShot {
         switch out {
         case .stdout(_, let text): FileHandleOutput.stdout(text)
         case .stderr(_, let text): FileHandleOutput.stderr(text)
+        case .map(_, let s, let top, let div):
+          let d = UInt64(max(0, div))
+          FileHandleOutput.stdout(json ? JSONFormatter.map(s, top: top, div: d) : TextFormatter.map(s, top: top, div: d))
         }
       }
     } catch {

@@ -7,6 +7,7 @@ final class SessionKernelBackend: KernelBackend {
 
   init() throws {
     session = try Session(colorize: false)
+    session.richOutput = true
   }
 
   func execute(code: String, cellID: Int, output: @escaping @Sendable (Int, CellOutput) -> Void) -> ExecuteOutcome {

@@ -26,11 +26,37 @@ struct HistogramRows: Equatable {
 
   static let barWidth = 52
 
+  /// The label of each row as text prints it (`[4, 8)`, `(..., 0)`, `[1K, ...)`).
+  var rowLabels: [String] {
+    counts.indices.map { i in
+      var w = ByteWriter(capacity: 24)
+      writeHeader(i, into: &w)
+      return w.string
+    }
+  }
+
   /// Rows of `[lo, hi)  count |@@@@   |`, one per bucket, each ending in a newline.
   func writeText(into w: inout ByteWriter) {
     let maxCount = counts.max() ?? 0
     for i in counts.indices {
       var header = ByteWriter(capacity: 24)
+      writeHeader(i, into: &header)
+      // setw(16) left for the header, setw(8) right for the count.
+      w.append(contentsOf: header.bytes)
+      w.append(repeating: UInt8(ascii: " "), count: 16 - header.bytes.count)
+      var num = ByteWriter(capacity: 20)
+      num.appendDecimal(counts[i])
+      w.append(repeating: UInt8(ascii: " "), count: 8 - num.bytes.count)
+      w.append(contentsOf: num.bytes)
+      w.append(" |")
+      let bar = Self.barLength(counts[i], max: maxCount)
+      w.append(repeating: UInt8(ascii: "@"), count: bar)
+      w.append(repeating: UInt8(ascii: " "), count: Self.barWidth - bar)
+      w.append("|\n")
+    }
+  }
+
+  private func writeHeader(_ i: Int, into header: inout ByteWriter) {
       if i == 0 {
         if let lower = lowerBound {
           if labels.isEmpty {
@@ -52,19 +78,6 @@ struct HistogramRows: Equatable {
       } else {
         Self.writeRange(labels[i - 1], labels[i], into: &header)
       }
-      // setw(16) left for the header, setw(8) right for the count.
-      w.append(contentsOf: header.bytes)
-      w.append(repeating: UInt8(ascii: " "), count: 16 - header.bytes.count)
-      var num = ByteWriter(capacity: 20)
-      num.appendDecimal(counts[i])
-      w.append(repeating: UInt8(ascii: " "), count: 8 - num.bytes.count)
-      w.append(contentsOf: num.bytes)
-      w.append(" |")
-      let bar = Self.barLength(counts[i], max: maxCount)
-      w.append(repeating: UInt8(ascii: "@"), count: bar)
-      w.append(repeating: UInt8(ascii: " "), count: Self.barWidth - bar)
-      w.append("|\n")
-    }
   }
 
   /// Upstream computes the bar in single-precision float and truncates. When `div` zeroes every

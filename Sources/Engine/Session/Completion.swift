@@ -13,7 +13,7 @@ extension Session {
     "printf", "print", "count", "sum", "min", "max", "avg", "stats", "hist", "lhist", "exit", "delete", "clear",
     "zero", "str", "has_key", "len",
   ]
-  static let magics = ["%probes", "%detach", "%maps", "%reset", "%%run", "%list", "%save", "%help"]
+  static let magics = ["%probes", "%detach", "%maps", "%reset", "%%run", "%list", "%save", "%watch", "%unwatch", "%help"]
 
   /// Candidates for the word that ends at `cursor` (a UTF-8 offset... in characters), and the
   /// range of text they replace.

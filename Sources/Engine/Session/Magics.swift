@@ -12,6 +12,7 @@ extension Session {
       %reset             detach everything and forget all maps
       %%run DURATION     (first line of a cell) attach the cell's probes for DURATION (e.g. 5s,
                          500ms), then detach them and print the maps they used; interrupt ends early
+      %watch @map [INT]  a live view of a map, redrawn every INT (default 1s); %unwatch [@map|all]
       %list [PATTERN]    list probes, like bpftrace -l (e.g. %list t:syscalls:*open*)
       %save FILE.ipynb   save the session as a notebook (a record others can re-run)
       !COMMAND           run a shell command (e.g. the workload you are tracing)
@@ -38,6 +39,10 @@ extension Session {
         trace.removeAllMaps()
       }
       emit(cell, .stderr("Session reset: no probes attached, no maps.\n"))
+    case "%watch":
+      return watch(args, cell: cell)
+    case "%unwatch":
+      return unwatch(args, cell: cell)
     case "%list":
       emit(cell, .stdout(ProbeListing.list(pattern: args.first, verbose: args.contains("-v"))))
     case "%save":
@@ -96,7 +101,7 @@ extension Session {
     var rows = [["MAP", "KEY", "VALUE", "ENTRIES"]]
     for name in trace.resources.maps.names {
       guard let def = trace.resources.maps[name] else { continue }
-      let entries = (try? trace.kernelMaps[name]?.keys().count) ?? 0
+      let entries = (try? trace.kernelMaps[name]?.keys().count ?? 0) ?? 0
       rows.append([name, def.keyType.map { "\($0)" } ?? "-", "\(def.valueType)", String(entries ?? 0)])
     }
     if rows.count == 1 { return "No maps.\n" }

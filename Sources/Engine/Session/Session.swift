@@ -10,6 +10,10 @@ public final class Session: @unchecked Sendable {
   /// event pump's thread for later probe output.
   public var sink: @Sendable (Int, SessionChunk) -> Void
   public var colorize: Bool
+  /// Maps printed as rich displays (HTML tables, SVG charts and flame graphs) for notebooks.
+  public var richOutput = false
+  var watches: [Watch] = []
+  var nextWatchID = 1
   public private(set) var records: [CellRecord] = []
   private var recordIndex: [Int: Int] = [:]
   private var interrupted = false
@@ -26,6 +30,7 @@ public final class Session: @unchecked Sendable {
       switch out {
       case .stdout(let cell, let text): self.emit(cell, .stdout(text))
       case .stderr(let cell, let text): self.emit(cell, .stderr(text))
+      case .map(let cell, let snapshot, let top, let div): self.emitMap(cell, snapshot, top: top, div: div)
       }
     }
     trace.output = forward!
@@ -34,14 +39,26 @@ public final class Session: @unchecked Sendable {
 
   deinit { running = false }
 
-  /// Waits for ring-buffer records outside the lock, handles them inside it.
+  /// Waits for ring-buffer records outside the lock, handles them inside it; refreshes `%watch`
+  /// views when they are due.
   private func pumpEvents() {
     let fd = trace.eventFD
     while running {
       var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-      let n = Glibc.poll(&p, 1, 100)
+      let timeout = lock.locked { watchTimeoutMs() }
+      let n = Glibc.poll(&p, 1, timeout)
       if !running { return }
       if n > 0 { lock.locked { trace.consumeAvailable() } }
+      refreshWatches()
+    }
+  }
+
+  func emitMap(_ cell: Int, _ s: MapSnapshot, top: Int, div: Int, displayID: String? = nil, update: Bool = false) {
+    let d = UInt64(max(0, div))
+    if richOutput {
+      emit(cell, .display(RichFormatter.bundle(s, top: top, div: d), displayID: displayID, update: update))
+    } else {
+      emit(cell, .stdout(TextFormatter.map(s, top: top, div: d)))
     }
   }
 

@@ -4,6 +4,8 @@ import Glibc
 public enum SessionOutput: Sendable {
   case stdout(cell: Int, text: String)
   case stderr(cell: Int, text: String)
+  /// print(@map, top, div): the front end chooses text, JSON or a rich view.
+  case map(cell: Int, snapshot: MapSnapshot, top: Int, div: Int)
 }
 
 /// A probe block attached by a cell: its programs and attachments stay alive until detached.
@@ -301,7 +303,7 @@ public final class TraceSession: @unchecked Sendable {
     case .printValue:
       output(.stdout(cell: d.cell, text: json ? JSONFormatter.value(value(0)) : TextFormatter.value(value(0))))
     case .printMap(let name, let top, let div):
-      output(.stdout(cell: d.cell, text: formatMap(name, top: top, div: div)))
+      if let s = snapshot(name) { output(.map(cell: d.cell, snapshot: s, top: top, div: div)) }
     case .clearMap(let name), .zeroMap(let name):
       try? kernelMaps[name]?.clear()
     case .exit:
