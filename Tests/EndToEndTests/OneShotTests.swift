@@ -79,3 +79,16 @@ struct OneShotTests {
     #expect(f.stderr.contains("fentry/fexit probes are not supported by this kernel"))
   }
 }
+
+@Suite(.serialized, .enabled(if: Bpfrepl.isRoot && FileManager.default.fileExists(atPath: "/sys/kernel/btf/vmlinux"), "needs root and kernel BTF"))
+struct StructAccessEndToEndTests {
+  @Test func currentTaskFieldsThroughBTF() throws {
+    let r = try Bpfrepl.run(["-e", #"BEGIN { printf("%s %d\n", curtask->comm, curtask->pid == pid); exit(); }"#])
+    #expect(r.stdout == "Attaching 1 probe...\nbpfrepl 1\n\n\n")
+  }
+
+  @Test func castsAndPointerChains() throws {
+    let r = try Bpfrepl.run(["-e", #"BEGIN { $t = (struct task_struct *)curtask; printf("%d\n", $t->real_parent->tgid == \#(getpid())); exit(); }"#])
+    #expect(r.stdout == "Attaching 1 probe...\n1\n\n\n")
+  }
+}

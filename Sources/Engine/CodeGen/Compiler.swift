@@ -82,12 +82,14 @@ public enum Compiler {
       var found: [Diagnostic] = []
       for g in groups {
         let tc = TypeChecker(maps: resources.maps, context: g.targets[0].context, positionalParameters: positional, finalPass: finalPass)
+        tc.types = resources.types
         if let p = g.probe.predicate { tc.check(p) }
         tc.check(g.probe.body)
         found += tc.diagnostics
       }
       if !program.topLevelStatements.isEmpty {
         let tc = TypeChecker(maps: resources.maps, context: immediateContext, positionalParameters: positional, finalPass: finalPass)
+        tc.types = resources.types
         tc.check(Block(program.topLevelStatements, range: .none))
         found += tc.diagnostics
       }
@@ -104,6 +106,7 @@ public enum Compiler {
     for g in groups {
       // Re-check in this group's context so `Expr.type` matches the code generated next.
       let tc = TypeChecker(maps: resources.maps, context: g.targets[0].context, positionalParameters: positional, finalPass: true)
+      tc.types = resources.types
       if let p = g.probe.predicate { tc.check(p) }
       tc.check(g.probe.body)
       let ids = g.targets.map { resources.probeNames.id(for: $0.name) }
@@ -129,6 +132,7 @@ public enum Compiler {
     if !program.topLevelStatements.isEmpty {
       let block = Block(program.topLevelStatements, range: program.topLevelStatements.first!.range)
       let tc = TypeChecker(maps: resources.maps, context: immediateContext, positionalParameters: positional, finalPass: true)
+      tc.types = resources.types
       tc.check(block)
       let target = ProbeTarget(name: "BEGIN", spec: .begin, context: immediateContext)
       let gen = ProgramGenerator(context: immediateContext, resources: resources, staticProbeID: resources.probeNames.id(for: "BEGIN"))

@@ -57,6 +57,9 @@ extension ProgramGenerator {
         return try arithmetic(.bitXor, v, .constant(-1), signed: true)
       case .dereference:
         let v = try emit(operand)
+        // A struct is used through its address: nothing to read until a field is taken.
+        if case .record = e.type { return v }
+        if case .string(let n) = e.type { return try readString(at: v, offset: 0, size: n, at: e.range) }
         let t = try owned(v, at: e.range)
         let width = min(8, max(1, e.type.size))
         try readKernel(pointer: t, size: width, signed: e.type.isSigned, into: t, at: e.range)
@@ -138,12 +141,22 @@ extension ProgramGenerator {
         }
         return .bytes(elemOff, size: items[i].size)
       }
+      if case .record(let r, _) = base.type { return try recordField(try emit(base), record: r, name, e) }
       throw fail("Field access on '\(base.type)' is not supported yet", e.range)
     case .arrow(let base, let name):
       if case .tracepointArgs = base.type { return try tracepointField(name, e) }
+      if case .pointer(.record(let r, _), _) = base.type { return try recordField(try emit(base), record: r, name, e) }
       throw fail("Field access on '\(base.type)' is not supported yet", e.range)
     case .index(let base, let index):
-      throw fail("Indexing '\(base.type)' with '\(index.type)' is not supported yet", e.range)
+      let elementSize: Int
+      switch base.type {
+      case .pointer(let t, _): elementSize = max(1, t.size)
+      case .array(let t, _): elementSize = max(1, t.size)
+      default: throw fail("Indexing '\(base.type)' with '\(index.type)' is not supported yet", e.range)
+      }
+      // base address + index * element size, then read the element.
+      let address = try arithmetic(.add, try emit(base), try arithmetic(.mul, try emit(index), .constant(Int64(elementSize)), signed: false), signed: false)
+      return try readMemory(at: address, offset: 0, type: e.type, bitfield: nil, at: e.range)
     case .tuple(let items):
       let layout = TupleLayout(items.map(\.type))
       let off = try allocate(layout.size, at: e.range)

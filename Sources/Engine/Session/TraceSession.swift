@@ -84,6 +84,7 @@ public final class TraceSession: @unchecked Sendable {
 
   public init(output: @escaping (SessionOutput) -> Void) throws {
     self.output = output
+    resources.types = BTFTypeLibrary()
     // Per-probe event counts and ns/event (%probes); harmless if it cannot be enabled.
     _ = try? BPFStats.enable()
     ringBuffer = try BPFMap(kind: .ringbuf, name: "events", keySize: 0, valueSize: 0, maxEntries: 1 << 22)
