@@ -60,7 +60,11 @@ struct OneShot {
       fflush(Glibc.stdout)
     }
     session.detachAll()
-    FileHandleOutput.stdout(session.formatExit())
+    if result.config.printMapsOnExit {
+      FileHandleOutput.stdout(session.formatExit())
+    } else if !json {
+      FileHandleOutput.stdout(TextFormatter.end)
+    }
     fflush(Glibc.stdout)
     fflush(Glibc.stderr)
     if session.pendingDetaches > 16 { handOffDetaches() }

@@ -1,7 +1,5 @@
 /// Types of the builtin identifiers (`pid`, `comm`, `args`...), which depend on the probe's context.
 enum Builtins {
-  /// Default string size for `str()` and string-typed reads, as bpftrace's `max_strlen` default.
-  static let maxStringLength = 64
 
   static func type(of name: String, in ctx: ProbeContext) -> Result<BPFType, SemaMessage> {
     switch name {

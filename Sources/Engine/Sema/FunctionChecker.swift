@@ -133,11 +133,11 @@ enum FunctionChecker {
     case "str":
       guard arity(1...2) else { return .none }
       let t = tc.check(args[0])
-      var size = Builtins.maxStringLength
+      var size = tc.config.maxStringLength
       if args.count == 2 {
         if case .integer(let n, _) = args[1].kind {
           args[1].type = .int64
-          size = Int(min(n, UInt64(Builtins.maxStringLength))) + 1
+          size = Int(min(n, UInt64(tc.config.maxStringLength - 1))) + 1
         } else {
           _ = integerArgument(1)
         }

@@ -7,6 +7,9 @@ final class TypeChecker {
   /// Until the final pass, uses of maps not yet typed are left alone (another probe may define them).
   let finalPass: Bool
   var types: TypeLibrary? = nil
+  var config = ProgramConfig()
+  /// `let @m = lruhash(100)` declarations, by map name.
+  var declarations: [String: MapDeclaration] = [:]
   private(set) var diagnostics: [Diagnostic] = []
   private var scopes: [[String: BPFType]] = [[:]]
   private var loopDepth = 0
@@ -172,7 +175,12 @@ final class TypeChecker {
       return
     }
     if value == .none { return }
-    maps.define(MapDefinition(name: name, keyType: keyType, valueType: value))
+    var def = MapDefinition(name: name, keyType: keyType, valueType: value, maxEntries: config.maxMapKeys)
+    if let d = declarations[name] {
+      def.maxEntries = d.maxEntries
+      def.lru = d.kind.contains("lru")
+    }
+    maps.define(def)
   }
 
   private func compatibleKey(_ a: BPFType, _ b: BPFType?) -> Bool {
@@ -491,7 +499,7 @@ final class TypeChecker {
     case "int64", "long", "long long": base = .int64
     case "uint64", "unsigned long", "unsigned long long", "u64", "size_t": base = .uint64
     case "bool": base = .boolean
-    case "string": base = .string(size: Builtins.maxStringLength)
+    case "string": base = .string(size: config.maxStringLength)
     default:
       error("Unknown type: \(t)", t.range)
       return nil

@@ -111,6 +111,7 @@ public final class TraceSession: @unchecked Sendable {
     public var warnings: [Diagnostic]
     /// BEGIN programs not yet run (when `run` was asked not to run them).
     var pendingBegin: [BPFProgram]
+    public var config: ProgramConfig
   }
 
   /// Runs the BEGIN programs a cell left pending (one-shot runs print "Attaching..." first).
@@ -144,7 +145,7 @@ public final class TraceSession: @unchecked Sendable {
     do {
       for def in compiled.newMaps where kernelMaps[def.name] == nil {
         kernelMaps[def.name] = try BPFMap(
-          kind: def.storage == .percpuHash ? .percpuHash : .hash, name: String(def.name.dropFirst()).isEmpty ? "at" : String(def.name.dropFirst()),
+          kind: BPFMap.Kind.from(def.kernelKind), name: String(def.name.dropFirst()).isEmpty ? "at" : String(def.name.dropFirst()),
           keySize: def.keySize, valueSize: def.valueSize, maxEntries: def.kernelMaxEntries)
         createdMaps.append(def.name)
       }
@@ -203,7 +204,7 @@ public final class TraceSession: @unchecked Sendable {
       if runBegin { for b in begin { _ = try b.runOnce() } }
       if let immediate { _ = try immediate.runOnce() }
       let count = compiled.programs.reduce(0) { $0 + $1.targets.count }
-      return CellResult(attached: loadedProbes, attachPointCount: count, warnings: compiled.warnings, pendingBegin: runBegin ? [] : begin)
+      return CellResult(attached: loadedProbes, attachPointCount: count, warnings: compiled.warnings, pendingBegin: runBegin ? [] : begin, config: compiled.config)
     } catch {
       for p in loadedProbes { quiet(p) }
       for g in openedGates { try? setGate(g, open: false) }
@@ -402,5 +403,16 @@ public final class TraceSession: @unchecked Sendable {
     probes.removeAll()
     _ = try? reader.consume()
     reportLostEvents()
+  }
+}
+
+extension BPFMap.Kind {
+  static func from(_ name: String) -> BPFMap.Kind {
+    switch name {
+    case "percpuHash": .percpuHash
+    case "lruHash": .lruHash
+    case "lruPercpuHash": .lruPercpuHash
+    default: .hash
+    }
   }
 }
