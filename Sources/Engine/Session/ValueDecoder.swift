@@ -47,10 +47,13 @@ struct ValueDecoder: Sendable {
       return .pointer(integer(bytes, size: 8))
     case .symbol(.inet):
       return .string(ValueDecoder.inet(bytes))
-    case .stack(let user, _, _):
+    case .stack(let user, let mode, let depth):
       let id = Int64(bitPattern: integer(bytes, size: 8))
       let pid = Int32(truncatingIfNeeded: integer(UnsafeRawBufferPointer(rebasing: bytes[min(8, bytes.count)...]), size: 4))
-      return .stack(stacks(id, pid, user))
+      var trace = stacks(id, pid, user)
+      trace.frames = Array(trace.frames.prefix(depth))
+      trace.mode = mode == "perf" ? .perf : mode == "raw" ? .raw : .bpftrace
+      return .stack(trace)
     case .array(let element, let count):
       let size = element.size
       return .array(
