@@ -55,6 +55,7 @@ struct OneShot {
     FileHandleOutput.stdout(json ? JSONFormatter.attachedProbes(UInt64(n)) : "Attaching \(n) probe\(n == 1 ? "" : "s")...\n")
     fflush(Glibc.stdout)
     session.runBeginPrograms(of: result)
+    if result.hasIterators, session.probes.isEmpty { session.exitRequested = true }
     while stopRequested == 0, !session.exitRequested {
       session.poll(timeoutMs: 100)
       fflush(Glibc.stdout)

@@ -92,3 +92,18 @@ struct StructAccessEndToEndTests {
     #expect(r.stdout == "Attaching 1 probe...\n1\n\n\n")
   }
 }
+
+@Suite(.serialized, .enabled(if: Bpfrepl.isRoot && FileManager.default.fileExists(atPath: "/sys/kernel/btf/vmlinux"), "needs root and kernel BTF"))
+struct IteratorEndToEndTests {
+  @Test func taskIteratorVisitsKernelThreadsAndExits() throws {
+    let r = try Bpfrepl.run(["-e", #"iter:task /ctx->task->pid == 2/ { printf("%s\n", ctx->task->comm); }"#], timeout: 10)
+    #expect(r.status == 0)
+    #expect(r.stdout == "Attaching 1 probe...\nkthreadd\n\n\n")
+  }
+
+  @Test func unknownIteratorIsADiagnostic() throws {
+    let r = try Bpfrepl.run(["-e", "iter:nope { }"])
+    #expect(r.status == 1)
+    #expect(r.stderr.hasPrefix("stdin:1:1-10: ERROR: Unknown iterator: nope"))
+  }
+}

@@ -56,6 +56,8 @@ extension ProgramGenerator {
         asm.emit(.storeImm(.dw, .r10, off + 8, 0))
       }
       return .bytes(off, size: 16)
+    case "ctx":
+      return try helperless(.r6, e)
     case "probe":
       if let id = staticProbeID { return .constant(Int64(id)) }
       asm.mov(.r1, .r6)
@@ -183,5 +185,14 @@ extension ProgramGenerator {
     if offset != 0 { asm.emit(.alu64(.add, .r3, .imm(Int32(offset)))) }
     asm.call(.probeReadKernel)
     return .bytes(off, size: size)
+  }
+}
+
+extension ProgramGenerator {
+  /// A register's value as an owned temporary.
+  func helperless(_ r: Register, _ e: Expr) throws -> Value {
+    let t = try newTemp(at: e.range)
+    setTemp(t, from: r)
+    return t
   }
 }

@@ -232,6 +232,12 @@ final class TypeChecker {
       return .string(size: s.utf8.count + 1)
     case .boolean:
       return .boolean
+    case .identifier("ctx"):
+      guard let kind = context.iterator, let r = types?.record(named: "struct bpf_iter__\(kind)") else {
+        error("The ctx builtin can only be used with iter probes here", e.range)
+        return .none
+      }
+      return .pointer(.record(name: r.name, size: r.size), user: false)
     case .identifier("curtask") where types?.record(named: "struct task_struct") != nil:
       let size = types?.record(named: "struct task_struct")?.size ?? 0
       return .pointer(.record(name: "struct task_struct", size: size), user: false)

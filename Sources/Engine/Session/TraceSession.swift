@@ -111,13 +111,19 @@ public final class TraceSession: @unchecked Sendable {
     public var warnings: [Diagnostic]
     /// BEGIN programs not yet run (when `run` was asked not to run them).
     var pendingBegin: [BPFProgram]
+    var pendingIterators: [BPFProgram]
     public var config: ProgramConfig
+    /// Iterator probes run once; a one-shot run ends after them, as bpftrace's does.
+    public var hasIterators: Bool { !pendingIterators.isEmpty }
   }
 
   /// Runs the BEGIN programs a cell left pending (one-shot runs print "Attaching..." first).
   public func runBeginPrograms(of result: CellResult) {
     for b in result.pendingBegin {
       do { _ = try b.runOnce() } catch { output(.stderr(cell: 0, text: "ERROR: \(error)\n")) }
+    }
+    for i in result.pendingIterators {
+      do { try i.runIterator() } catch { output(.stderr(cell: 0, text: "ERROR: \(error)\n")) }
     }
   }
 
@@ -162,6 +168,7 @@ public final class TraceSession: @unchecked Sendable {
         }
       }
       var begin: [BPFProgram] = []
+      var iterators: [BPFProgram] = []
       var byProbe:
         [Int: (programs: [BPFProgram], attachments: [BPFAttachment], ends: [BPFProgram], targets: [ProbeTarget], gates: [UInt32])] =
           [:]
@@ -177,6 +184,8 @@ public final class TraceSession: @unchecked Sendable {
         }
         if p.isBegin {
           begin.append(prog)
+        } else if case .iterator? = p.targets.first?.spec {
+          iterators.append(prog)
         } else if p.isEnd {
           entry.ends.append(prog)
         } else {
@@ -201,10 +210,14 @@ public final class TraceSession: @unchecked Sendable {
         nextProbeID += 1
       }
       probes += loadedProbes.filter { !$0.attachments.isEmpty || !$0.endPrograms.isEmpty }
-      if runBegin { for b in begin { _ = try b.runOnce() } }
+      if runBegin {
+        for b in begin { _ = try b.runOnce() }
+        for i in iterators { try i.runIterator() }
+      }
       if let immediate { _ = try immediate.runOnce() }
       let count = compiled.programs.reduce(0) { $0 + $1.targets.count }
-      return CellResult(attached: loadedProbes, attachPointCount: count, warnings: compiled.warnings, pendingBegin: runBegin ? [] : begin, config: compiled.config)
+      return CellResult(attached: loadedProbes, attachPointCount: count, warnings: compiled.warnings, pendingBegin: runBegin ? [] : begin, pendingIterators: runBegin ? [] : iterators,
+        config: compiled.config)
     } catch {
       for p in loadedProbes { quiet(p) }
       for g in openedGates { try? setGate(g, open: false) }
@@ -230,8 +243,13 @@ public final class TraceSession: @unchecked Sendable {
       case .kprobe: .kprobe
       case .tracing: .tracing
       }
+    var options = BPFProgram.Options()
+    if case .iterator(let kind)? = p.targets.first?.spec {
+      options.expectedAttachType = .traceIter
+      options.attachBTFID = try? BTFTypes.vmlinux().functionID("bpf_iter_\(kind)")
+    }
     do {
-      return try BPFProgram(instructions: words, type: type, name: p.name)
+      return try BPFProgram(instructions: words, type: type, name: p.name, options: options)
     } catch let r as VerifierRejection {
       // Point at the probe header: the whole block is one program.
       let header = SourceRange(p.range.start, file.bytes[p.range.start...].firstIndex(of: UInt8(ascii: "{")) ?? p.range.end)
