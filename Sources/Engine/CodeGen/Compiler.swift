@@ -49,6 +49,9 @@ public enum Compiler {
   ) throws -> CompileResult {
     var diagnostics: [Diagnostic] = []
     Positional.substitute(program, positional)
+    var macros = MacroExpander(program.macros)
+    macros.expand(program)
+    if !macros.diagnostics.isEmpty { throw DiagnosticList(macros.diagnostics) }
     var config = ProgramConfig()
     config.apply(program.config, diagnostics: &diagnostics)
     var declarations: [String: MapDeclaration] = [:]

@@ -15,7 +15,13 @@ extension ProgramGenerator {
       return try builtin(name, e)
     case .variable(let name):
       guard let slot = variables[name] else { throw fail("Undefined variable: \(name)", e.range) }
-      if slot.type.isInteger || slot.type == .none { return .slot(slot.offset) }
+      if slot.type.isInteger || slot.type == .none {
+        // A copy: arithmetic works in place on temporaries, and must not change the variable.
+        let t = try newTemp(at: e.range)
+        asm.emit(.load(.dw, .r1, .r10, slot.offset))
+        setTemp(t, from: .r1)
+        return t
+      }
       return .bytes(slot.offset, size: slot.type.size)
     case .positional, .positionalCount:
       throw fail("Positional parameters are resolved before code generation", e.range)
@@ -184,9 +190,8 @@ extension ProgramGenerator {
   func storeLiteral(_ bytes: [UInt8], size: Int, at off: Int16) throws {
     var padded = bytes
     padded += [UInt8](repeating: 0, count: max(0, size - bytes.count))
-    var i = 0
-    while i < size {
-      let chunk = size - i >= 8 ? 8 : size - i >= 4 ? 4 : size - i >= 2 ? 2 : 1
+    for c in ProgramGenerator.chunks(size, aligned: [Int(off)]) {
+      let (i, chunk) = (c.at, c.size)
       var word: UInt64 = 0
       for b in 0..<chunk { word |= UInt64(padded[i + b]) << (8 * UInt64(b)) }
       if chunk == 8, Int32(exactly: Int64(bitPattern: word)) == nil {
@@ -196,7 +201,6 @@ extension ProgramGenerator {
         let imm = chunk == 8 ? Int32(truncatingIfNeeded: Int64(bitPattern: word)) : Int32(truncatingIfNeeded: word)
         asm.emit(.storeImm(MemorySize(bytes: chunk)!, .r10, off + Int16(i), imm))
       }
-      i += chunk
     }
   }
 
@@ -309,9 +313,8 @@ extension ProgramGenerator {
         // The literal can't fit in the other string's buffer: equal only if it is cut at the buffer end.
         asm.emit(.jump(notEqualLabel))
       } else {
-        var i = 0
-        while i < lit.count {
-          let chunk = lit.count - i >= 8 ? 8 : lit.count - i >= 4 ? 4 : lit.count - i >= 2 ? 2 : 1
+        for c in ProgramGenerator.chunks(lit.count, aligned: [Int(off)]) {
+          let (i, chunk) = (c.at, c.size)
           var word: UInt64 = 0
           for k in 0..<chunk { word |= UInt64(lit[i + k]) << (8 * UInt64(k)) }
           asm.emit(.load(MemorySize(bytes: chunk)!, .r1, .r10, off + Int16(i)))
@@ -323,7 +326,6 @@ extension ProgramGenerator {
           } else {
             asm.emit(.jumpIf(.ne, .r1, .imm(Int32(truncatingIfNeeded: word)), notEqualLabel))
           }
-          i += chunk
         }
         asm.emit(.jump(equalLabel))
       }
