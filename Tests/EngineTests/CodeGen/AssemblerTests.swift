@@ -132,6 +132,6 @@ import Testing
     #expect(ProgramGenerator.chunks(6, aligned: [-24, -18]).map(\.size) == [2, 2, 2])
     #expect(ProgramGenerator.chunks(16, aligned: [-32]).map(\.size) == [8, 8])
     #expect(ProgramGenerator.chunks(7, aligned: [-16]).map(\.size) == [4, 2, 1])
-    #expect(ProgramGenerator.chunks(5, aligned: [-13]).map(\.at) == [0, 1, 3])
+    #expect(ProgramGenerator.chunks(5, aligned: [-13]).map(\.size) == [1, 4])
   }
 }
