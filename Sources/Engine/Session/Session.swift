@@ -14,6 +14,8 @@ public final class Session: @unchecked Sendable {
   private var recordIndex: [Int: Int] = [:]
   private var interrupted = false
   private var running = true
+  /// Process group of the running `!` command (0: none); shutdown kills it.
+  private var commandGroup: pid_t = 0
   /// Cap on output kept per cell in the record (the live stream is not capped).
   static let recordLimit = 2_000
 
@@ -75,7 +77,10 @@ public final class Session: @unchecked Sendable {
 
   /// Detaches everything (END probes run, their output is delivered) and stops the pump.
   public func shutdown() {
-    lock.locked { trace.detachAll() }
+    lock.locked {
+      if commandGroup > 0 { kill(-commandGroup, SIGKILL) }
+      trace.detachAll()
+    }
     running = false
   }
 
@@ -205,6 +210,7 @@ public final class Session: @unchecked Sendable {
       errno = rc
       return fail("posix_spawn")
     }
+    lock.locked { commandGroup = pid }
     var buf = [UInt8](repeating: 0, count: 4096)
     var interruptedAt: timespec? = nil
     var killed = false
@@ -234,6 +240,7 @@ public final class Session: @unchecked Sendable {
     close(fds[0])
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    lock.locked { commandGroup = 0 }
     // Let the probes' events for this workload reach the cell before it returns.
     lock.locked { trace.consumeAvailable() }
     if interruptedAt != nil { return .interrupted }

@@ -156,16 +156,6 @@ def wait_until(condition, timeout: float, interval: float = 0.05):
         time.sleep(interval)
 
 
-def probe_program_ids(kc: BlockingKernelClient) -> set[int]:
-    """BPF program ids of the session's attached probes, from `%probes -v`."""
-    text = stream_text(ok(kc, "%probes -v"))
-    ids: set[int] = set()
-    for line in text.splitlines()[1:]:
-        if line.startswith("#"):
-            ids.update(int(x) for x in line.split()[-1].split(",") if x.isdigit())
-    return ids
-
-
 def held_links(pid: int) -> dict[int, dict]:
     """BPF links process pid holds open: link id -> its /proc/PID/fdinfo fields (link_type,
     prog_id, tp_name for a tracepoint...)."""

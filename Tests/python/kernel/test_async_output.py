@@ -3,7 +3,7 @@ import re
 import threading
 import time
 
-from harness import GETPPID, collect, drain, execute, ok, start_workload, stream_text
+from harness import GETPPID, collect, drain, ok, start_workload, stream_text
 
 # 30 ticks, 10 ms apart, from a probe that stays attached after its cell returns.
 TICKS = 'i:ms:10 /@n < 30/ { @n++; printf("tick %d\\n", @n); }'

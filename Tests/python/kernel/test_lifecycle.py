@@ -158,6 +158,34 @@ def test_shutdown_detaches_every_probe():
         k.close()
 
 
+def processes_running(cmdline: str) -> list[int]:
+    pids = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if f.read().replace(b"\0", b" ").strip() == cmdline.encode():
+                    pids.append(int(pid))
+        except OSError:
+            pass
+    return pids
+
+
+def test_shutdown_ends_a_running_shell_command():
+    k = KernelProcess()
+    try:
+        kc = k.client()
+        marker = f"sleep 30.{os.getpid()}"  # a command line no other process has
+        kc.execute(f"!{marker}")
+        assert wait_until(lambda: processes_running(marker), 5), "the ! command did not start"
+        kc.control_channel.send(kc.session.msg("shutdown_request", {"restart": False}))
+        assert kc.get_control_msg(timeout=5)["msg_type"] == "shutdown_reply"
+        assert k.proc.wait(timeout=5) == 0
+        wait_until(lambda: not processes_running(marker), 2)
+        assert not processes_running(marker), "the ! command outlived the kernel"
+    finally:
+        k.close()
+
+
 def test_sigkill_leaves_no_bpf_link_behind():
     k = KernelProcess()
     try:
