@@ -10,6 +10,7 @@ struct OneShot {
   let positional: [String]
   let verbose: Bool
   let colorize: Bool
+  var dumps = DumpRequest()
 
   func run() -> Int32 {
     let session: TraceSession
@@ -25,6 +26,7 @@ struct OneShot {
       return 1
     }
     session.verbose = verbose
+    dumps.configure(session)
     installStopSignals()
 
     // bpftrace refuses bare statements outside probes; sessions allow them.
@@ -34,18 +36,24 @@ struct OneShot {
       return 1
     }
     let result: TraceSession.CellResult
+    // -d prints the stages the program reached, also when it failed (e.g. the code the verifier rejected).
     do {
       result = try session.run(source, positional: positional, runBegin: false)
     } catch TraceSession.CellError.diagnostics(let list, let file) {
+      dumps.print(session)
       FileHandleOutput.stderr(DiagnosticRenderer(colorize: colorize).render(list.diagnostics, in: file))
       return 1
     } catch TraceSession.CellError.load(let message) {
+      dumps.print(session)
       FileHandleOutput.stderr(message.hasSuffix("\n") ? message : message + "\n")
       return 1
     } catch {
+      dumps.print(session)
       FileHandleOutput.stderr("ERROR: \(error)\n")
       return 1
     }
+    dumps.print(session)
+    if dumps.dryRun { return 0 }
     let n = result.attachPointCount
     FileHandleOutput.stdout("Attaching \(n) probe\(n == 1 ? "" : "s")...\n")
     fflush(Glibc.stdout)

@@ -16,6 +16,9 @@ public final class AttachedProbe: @unchecked Sendable {
   var attachments: [BPFAttachment]
   /// END programs of this probe block run when it is detached.
   let endPrograms: [BPFProgram]
+  /// For `%dump STAGE ID`: the cell's stages, and this block's index in its program.
+  public internal(set) var artifacts: CellArtifacts?
+  public internal(set) var probeIndex = -1
 
   init(id: Int, cell: Int, spec: String, targets: [ProbeTarget], programs: [BPFProgram], attachments: [BPFAttachment], endPrograms: [BPFProgram]) {
     self.id = id
@@ -55,6 +58,13 @@ public final class TraceSession: @unchecked Sendable {
   private var nextProbeID = 1
   private var reportedLost: UInt64 = 0
   lazy var decoder = ValueDecoder(probeNames: { [resources] id in resources.probeNames.name(id) })
+
+  // Dumps (Session/Dumps/): what the last cell produced at each stage, and how to load.
+  public internal(set) var lastCell: CellArtifacts?
+  /// Capture the verifier log at this level when loading (`-d verifier`).
+  public var verifierLogLevel: UInt32?
+  /// `--dry-run`: compile and load (the verifier runs) but attach and run nothing.
+  public var dryRun = false
 
   public init(output: @escaping (SessionOutput) -> Void) throws {
     self.output = output
@@ -101,6 +111,8 @@ public final class TraceSession: @unchecked Sendable {
   public func run(_ file: SourceFile, cell: Int = 0, positional: [String] = [], runBegin: Bool = true) throws -> CellResult {
     let program: Program
     do { program = try ProgramParser.parse(file) } catch let d as DiagnosticList { throw CellError.diagnostics(d, file) }
+    let artifacts = CellArtifacts(file: file, program: program)
+    lastCell = artifacts
     resources.events.currentCell = cell
     let compiled: CompileResult
     do {
@@ -108,6 +120,7 @@ public final class TraceSession: @unchecked Sendable {
     } catch let d as DiagnosticList {
       throw CellError.diagnostics(d, file)
     }
+    artifacts.compiled(compiled, resources: resources)
     var createdMaps: [String] = []
     var loadedProbes: [AttachedProbe] = []
     do {
@@ -140,7 +153,7 @@ public final class TraceSession: @unchecked Sendable {
           begin.append(prog)
         } else if p.isEnd {
           entry.ends.append(prog)
-        } else {
+        } else if !dryRun {
           for t in p.targets {
             if let a = try registry.provider(for: t)?.attach(prog, to: t, cookie: resources.probeNames.id(for: t.name)) {
               entry.attachments.append(a)
@@ -156,7 +169,12 @@ public final class TraceSession: @unchecked Sendable {
         let spec = program.probes[index].attachPoints.map(\.raw).joined(separator: ",")
         loadedProbes.append(
           AttachedProbe(id: nextProbeID, cell: cell, spec: spec, targets: e.targets, programs: e.programs, attachments: e.attachments, endPrograms: e.ends))
+        loadedProbes.last!.artifacts = artifacts
+        loadedProbes.last!.probeIndex = index
         nextProbeID += 1
+      }
+      if dryRun {
+        return CellResult(attached: [], attachPointCount: 0, warnings: compiled.warnings, pendingBegin: [])
       }
       probes += loadedProbes.filter { !$0.attachments.isEmpty || !$0.endPrograms.isEmpty }
       if runBegin { for b in begin { _ = try b.runOnce() } }
@@ -187,9 +205,16 @@ public final class TraceSession: @unchecked Sendable {
       case .kprobe: .kprobe
       case .tracing: .tracing
       }
+    let entry = lastCell?.entry(for: p)
+    entry?.type = type
     do {
-      return try BPFProgram(instructions: words, type: type, name: p.name)
+      let options = BPFProgram.Options(verifierLog: verifierLogLevel.map { .always(level: $0) } ?? .onFailure)
+      let prog = try BPFProgram(instructions: words, type: type, name: p.name, options: options)
+      entry?.loaded = prog
+      entry?.verifierLog = prog.verifierLog
+      return prog
     } catch let r as VerifierRejection {
+      entry?.rejection = r.log
       // Point at the probe header: the whole block is one program.
       let header = SourceRange(p.range.start, file.bytes[p.range.start...].firstIndex(of: UInt8(ascii: "{")) ?? p.range.end)
       let notes = verbose ? [r.log] : r.logTail(lines: 3).map(String.init) + ["(run with -v for the full verifier log)"]
