@@ -20,11 +20,7 @@ struct DumpRequest {
     return request
   }
 
-  /// Prepares the session before the program runs: the verifier log is captured at load time.
-  func configure(_ session: TraceSession) {
-    session.dryRun = dryRun
-    if stages.contains(.verifier) { session.verifierLogLevel = DumpStage.verifierLogLevel }
-  }
+  func configure(_ session: TraceSession) { session.dryRun = dryRun }
 
   /// Prints the stages the last cell reached (all of them, or up to where it failed), on stdout.
   func print(_ session: TraceSession) {

@@ -61,8 +61,6 @@ public final class TraceSession: @unchecked Sendable {
 
   // Dumps (Session/Dumps/): what the last cell produced at each stage, and how to load.
   public internal(set) var lastCell: CellArtifacts?
-  /// Capture the verifier log at this level when loading (`-d verifier`).
-  public var verifierLogLevel: UInt32?
   /// `--dry-run`: compile and load (the verifier runs) but attach and run nothing.
   public var dryRun = false
 
@@ -208,10 +206,8 @@ public final class TraceSession: @unchecked Sendable {
     let entry = lastCell?.entry(for: p)
     entry?.type = type
     do {
-      let options = BPFProgram.Options(verifierLog: verifierLogLevel.map { .always(level: $0) } ?? .onFailure)
-      let prog = try BPFProgram(instructions: words, type: type, name: p.name, options: options)
+      let prog = try BPFProgram(instructions: words, type: type, name: p.name)
       entry?.loaded = prog
-      entry?.verifierLog = prog.verifierLog
       return prog
     } catch let r as VerifierRejection {
       entry?.rejection = r.log

@@ -48,9 +48,9 @@ public final class ProgramArtifacts: @unchecked Sendable {
   /// Set once it is loaded (verified).
   public internal(set) var loaded: BPFProgram?
   public internal(set) var type: BPFProgram.ProgramType?
-  /// The verifier log, when it was asked for at load time (`-d verifier`) or the program was rejected.
+  /// The verifier log of the loaded program, once a dump asked for it (loads run without one).
   public internal(set) var verifierLog: String?
-  /// The verifier's log of a rejection.
+  /// The verifier's log of a rejection (level 1: what the session took to explain the error).
   public internal(set) var rejection: String?
 
   init(_ compiled: CompiledProgram) { self.compiled = compiled }

@@ -28,7 +28,9 @@ public enum DumpStage: String, CaseIterable, Sendable {
   public var needsKernel: Bool { self == .verifier || self == .jit }
 
   /// Verifier log level for dumps: like bpftrace's `-d verifier`, every instruction with the
-  /// register state after it (level 2) plus statistics (4). Level 1 hides the states, which are
-  /// what one reads the log for.
+  /// register state after it (level 2) plus statistics (4); level 1 hides the states, which are
+  /// what one reads the log for. Programs load without a log (fast), and a dump loads the program
+  /// once more with this level. A rejected program shows the level-1 log its error was explained
+  /// with: at level 2 a program that ran into the 1M-instruction limit would log hundreds of MB.
   public static let verifierLogLevel: UInt32 = 2 | 4
 }
