@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import Testing
 
@@ -20,8 +21,34 @@ struct DumpKernelTests {
   @Test func dryRunLoadsButAttachesNothing() throws {
     let (_, cell) = try dryRun(Self.countDD)
     #expect(cell.programs.count == 1)
-    let p = try #require(cell.programs.first?.loaded)
-    #expect(try p.info().id > 0)
+    let id = try #require(cell.programs.first?.loaded).info().id
+    #expect(id > 0)
+    #expect(!(try linkedPrograms()).contains(id))
+    // The same program without --dry-run is linked (so the check above can see links).
+    let trace = try TraceSession { _ in }
+    _ = try trace.run(SourceFile(name: "stdin", text: Self.countDD))
+    let attached = try #require(trace.lastCell?.programs.first?.loaded).info().id
+    #expect(try linkedPrograms().contains(attached))
+    trace.detachAll()
+  }
+
+  /// Programs the kernel's BPF links point to (`bpftool link list`: "12: perf_event  prog 34").
+  func linkedPrograms() throws -> Set<UInt32> {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/sbin/bpftool")
+    p.arguments = ["link", "list"]
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    var ids = Set<UInt32>()
+    for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+      let words = line.split(separator: " ")
+      if let i = words.firstIndex(of: "prog"), i + 1 < words.count, let id = UInt32(words[i + 1]) { ids.insert(id) }
+    }
+    return ids
   }
 
   @Test func verifierLogSaysWhatItProcessed() throws {
