@@ -26,8 +26,10 @@ struct DumpRequest {
   func print(_ session: TraceSession) {
     guard !stages.isEmpty, let cell = session.lastCell else { return }
     for stage in stages {
+      let text = session.dump(stage, of: cell)
+      if text.isEmpty { continue }  // a stage the program did not reach
       if stages.count > 1 { FileHandleOutput.stdout("=== \(stage.rawValue) ===\n") }
-      FileHandleOutput.stdout(session.dump(stage, of: cell))
+      FileHandleOutput.stdout(text)
     }
   }
 }

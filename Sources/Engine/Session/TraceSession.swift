@@ -108,6 +108,7 @@ public final class TraceSession: @unchecked Sendable {
   /// exactly as it was (maps, probes, attachments).
   public func run(_ file: SourceFile, cell: Int = 0, positional: [String] = [], runBegin: Bool = true) throws -> CellResult {
     let program: Program
+    lastCell = nil  // a cell that does not parse has no stages to show
     do { program = try ProgramParser.parse(file) } catch let d as DiagnosticList { throw CellError.diagnostics(d, file) }
     let artifacts = CellArtifacts(file: file, program: program)
     lastCell = artifacts

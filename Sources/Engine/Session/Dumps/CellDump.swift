@@ -1,6 +1,7 @@
 /// Renders a cell's stages (`-d STAGE`, `%dump STAGE [ID]`).
 extension TraceSession {
   /// One stage of a cell, or of one of its probe blocks (`probeIndex` into `program.probes`).
+  /// Empty for a stage the cell did not reach (no code after a type error).
   public func dump(_ stage: DumpStage, of cell: CellArtifacts, probeIndex: Int? = nil) -> String {
     let programs = cell.programs(probeIndex: probeIndex)
     switch stage {

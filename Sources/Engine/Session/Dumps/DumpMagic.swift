@@ -21,8 +21,9 @@ extension Session {
         (trace.dump(stage, of: found.cell, probeIndex: found.probeIndex),
          stage == .bpf ? trace.dumpHTML(of: found.cell, probeIndex: found.probeIndex) : nil)
       }
-      let titled = stages.count > 1 ? "=== \(stage.rawValue) ===\n" + text : text
-      if let html {
+      let body = text.isEmpty ? "(no programs: the cell stopped before code generation)\n" : text
+      let titled = stages.count > 1 ? "=== \(stage.rawValue) ===\n" + body : body
+      if let html, !text.isEmpty {
         // Front ends without HTML show the text/plain part.
         emit(cell, .display(["text/plain": titled, "text/html": html], displayID: nil, update: false))
       } else {
