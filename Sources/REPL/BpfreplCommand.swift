@@ -26,6 +26,12 @@ struct BpfreplCommand: ParsableCommand {
   @Flag(name: .customShort("l"), help: "List probes (matching the pattern given as argument), like bpftrace -l.")
   var list = false
 
+  @Option(name: .customShort("d"), help: ArgumentHelp("Print a stage of the program: \(DumpStage.names) (repeatable, or a comma list).", valueName: "STAGE"))
+  var debugStages: [String] = []
+
+  @Flag(name: .customLong("dry-run"), help: "Compile and load the program through the verifier, attach nothing, exit.")
+  var dryRun = false
+
   @Argument(help: "A program file (when -e is not given), then positional parameters ($1, $2, ...).")
   var rest: [String] = []
 
@@ -54,8 +60,10 @@ struct BpfreplCommand: ParsableCommand {
       FileHandleOutput.stderr("USAGE: bpfrepl -e PROGRAM | bpfrepl FILE.bt (the REPL is not available yet)\n")
       throw ExitCode(1)
     }
+    guard let dumps = DumpRequest.parse(debugStages, dryRun: dryRun) else { throw ExitCode(1) }
     let code = OneShot(
-      source: source, positional: positional, verbose: verbose, colorize: !noColor && isatty(2) != 0, json: format == "json"
+      source: source, positional: positional, verbose: verbose, colorize: !noColor && isatty(2) != 0, json: format == "json",
+      dumps: dumps
     ).run()
     throw ExitCode(code)
   }

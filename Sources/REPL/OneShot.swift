@@ -11,6 +11,7 @@ struct OneShot {
   let verbose: Bool
   let colorize: Bool
   let json: Bool
+  var dumps = DumpRequest()
 
   func run() -> Int32 {
     let session: TraceSession
@@ -30,6 +31,7 @@ struct OneShot {
     }
     session.verbose = verbose
     session.json = json
+    dumps.configure(session)
     installStopSignals()
 
     // bpftrace refuses bare statements outside probes; sessions allow them.
@@ -39,18 +41,24 @@ struct OneShot {
       return 1
     }
     let result: TraceSession.CellResult
+    // -d prints the stages the program reached, also when it failed (e.g. the code the verifier rejected).
     do {
       result = try session.run(source, positional: positional, runBegin: false)
     } catch TraceSession.CellError.diagnostics(let list, let file) {
+      dumps.print(session)
       FileHandleOutput.stderr(DiagnosticRenderer(colorize: colorize).render(list.diagnostics, in: file))
       return 1
     } catch TraceSession.CellError.load(let message) {
+      dumps.print(session)
       FileHandleOutput.stderr(message.hasSuffix("\n") ? message : message + "\n")
       return 1
     } catch {
+      dumps.print(session)
       FileHandleOutput.stderr("ERROR: \(error)\n")
       return 1
     }
+    dumps.print(session)
+    if dumps.dryRun { return 0 }
     let n = result.attachPointCount
     FileHandleOutput.stdout(json ? JSONFormatter.attachedProbes(UInt64(n)) : "Attaching \(n) probe\(n == 1 ? "" : "s")...\n")
     fflush(Glibc.stdout)

@@ -20,6 +20,9 @@ public final class AttachedProbe: @unchecked Sendable {
   let endPrograms: [BPFProgram]
   /// Gates of its programs: closed first on detach, so it stops at once.
   var gateIDs: [UInt32] = []
+  /// For `%dump STAGE ID`: the cell's stages, and this block's index in its program.
+  public internal(set) var artifacts: CellArtifacts?
+  public internal(set) var probeIndex = -1
 
   init(id: Int, cell: Int, spec: String, targets: [ProbeTarget], programs: [BPFProgram], attachments: [BPFAttachment], endPrograms: [BPFProgram]) {
     self.id = id
@@ -82,6 +85,11 @@ public final class TraceSession: @unchecked Sendable {
     return StackTrace(frames: frames)
   }
 
+  // Dumps (Session/Dumps/): what the last cell produced at each stage, and how to load.
+  public internal(set) var lastCell: CellArtifacts?
+  /// `--dry-run`: compile and load (the verifier runs) but attach and run nothing.
+  public var dryRun = false
+
   public init(output: @escaping (SessionOutput) -> Void) throws {
     self.output = output
     resources.types = BTFTypeLibrary()
@@ -137,7 +145,10 @@ public final class TraceSession: @unchecked Sendable {
   /// exactly as it was (maps, probes, attachments).
   public func run(_ file: SourceFile, cell: Int = 0, positional: [String] = [], runBegin: Bool = true) throws -> CellResult {
     let program: Program
+    lastCell = nil  // a cell that does not parse has no stages to show
     do { program = try ProgramParser.parse(file) } catch let d as DiagnosticList { throw CellError.diagnostics(d, file) }
+    let artifacts = CellArtifacts(file: file, program: program)
+    lastCell = artifacts
     resources.events.currentCell = cell
     let compiled: CompileResult
     do {
@@ -145,6 +156,7 @@ public final class TraceSession: @unchecked Sendable {
     } catch let d as DiagnosticList {
       throw CellError.diagnostics(d, file)
     }
+    artifacts.compiled(compiled, resources: resources)
     var createdMaps: [String] = []
     var loadedProbes: [AttachedProbe] = []
     var openedGates: [UInt32] = []
@@ -188,7 +200,7 @@ public final class TraceSession: @unchecked Sendable {
           iterators.append(prog)
         } else if p.isEnd {
           entry.ends.append(prog)
-        } else {
+        } else if !dryRun {
           for t in p.targets {
             if let a = try registry.provider(for: t)?.attach(prog, to: t, cookie: resources.probeNames.id(for: t.name)) {
               entry.attachments.append(a)
@@ -206,8 +218,14 @@ public final class TraceSession: @unchecked Sendable {
           id: nextProbeID, cell: cell, spec: spec, targets: e.targets, programs: e.programs, attachments: e.attachments,
           endPrograms: e.ends)
         probe.gateIDs = e.gates
+        probe.artifacts = artifacts
+        probe.probeIndex = index
         loadedProbes.append(probe)
         nextProbeID += 1
+      }
+      if dryRun {
+        return CellResult(
+          attached: [], attachPointCount: 0, warnings: compiled.warnings, pendingBegin: [], pendingIterators: [], config: compiled.config)
       }
       probes += loadedProbes.filter { !$0.attachments.isEmpty || !$0.endPrograms.isEmpty }
       if runBegin {
@@ -248,9 +266,14 @@ public final class TraceSession: @unchecked Sendable {
       options.expectedAttachType = .traceIter
       options.attachBTFID = try? BTFTypes.vmlinux().functionID("bpf_iter_\(kind)")
     }
+    let entry = lastCell?.entry(for: p)
+    entry?.type = type
     do {
-      return try BPFProgram(instructions: words, type: type, name: p.name, options: options)
+      let prog = try BPFProgram(instructions: words, type: type, name: p.name, options: options)
+      entry?.loaded = prog
+      return prog
     } catch let r as VerifierRejection {
+      entry?.rejection = r.log
       // Point at the probe header: the whole block is one program.
       let header = SourceRange(p.range.start, file.bytes[p.range.start...].firstIndex(of: UInt8(ascii: "{")) ?? p.range.end)
       let notes = verbose ? [r.log] : r.logTail(lines: 3).map(String.init) + ["(run with -v for the full verifier log)"]
