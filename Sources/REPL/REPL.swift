@@ -1,0 +1,87 @@
+import Engine
+import Foundation
+import Glibc
+
+/// `bpfrepl` with no program: the interactive REPL on a terminal, a scripted session otherwise.
+func runInteractive(colorize: Bool) -> Int32 {
+  isatty(0) != 0 ? REPL(colorize: colorize).run() : ScriptedSession(colorize: colorize).run()
+}
+
+/// The terminal REPL: reads cells with libedit, runs them in one Session. Probes stay attached
+/// between cells; their output appears above the prompt while the next cell is typed.
+final class REPL {
+  private let colorize: Bool
+  private let output = AsyncOutput()
+  private var cellNumber = 1
+  /// Lines of a cell being typed (the continuation prompt shows while this is not empty).
+  private var pending: [String] = []
+  static let signals = [SIGINT, SIGTERM, SIGHUP, SIGWINCH]
+
+  init(colorize: Bool) { self.colorize = colorize }
+
+  func run() -> Int32 {
+    Signals.unblock(REPL.signals)
+    let session: Session
+    do {
+      session = try Session(colorize: colorize, sink: CellText.sink(output))
+    } catch {
+      CellText.report(.error(name: "Error", message: "cannot start a session: \(error)", traceback: []), colorize: colorize, to: output)
+      return 1
+    }
+    guard let editor = LineEditor(historyPath: REPL.historyPath(), output: output) else {
+      output.write("ERROR: cannot initialize libedit\n", to: .stderr)
+      session.shutdown()
+      return 1
+    }
+    editor.prompt = { [unowned self] in
+      let main = "bpfrepl [\(cellNumber)]> "
+      return pending.isEmpty ? main : String(repeating: " ", count: max(0, main.count - 5)) + "...> "
+    }
+    editor.completer = { session.complete($0, cursor: $1) }
+    editor.onCancel = { [unowned self] in pending.removeAll() }
+    let output = output
+    Signals.start(REPL.signals) { signo in
+      switch signo {
+      case SIGWINCH: editor.requestResize()
+      // Ctrl-C never ends the session: it ends a running cell (%%run, !command) or clears the line.
+      case SIGINT: if output.isEditing { editor.requestCancel() } else { session.interrupt() }
+      default:  // SIGTERM, SIGHUP: end the running cell, then quit as on Ctrl-D
+        session.interrupt()
+        editor.requestQuit()
+      }
+    }
+
+    output.write("bpfrepl: bpftrace one cell at a time; probes stay attached and maps live on between cells.\n"
+      + "%help lists the magics; Ctrl-C stops a %%run or clears the line; Ctrl-D or %quit detaches everything and exits.\n", to: .stdout)
+    while true {
+      guard let line = editor.readLine() else {
+        output.write("\n", to: .stdout)  // Ctrl-D leaves the cursor after the prompt
+        break
+      }
+      let blank = line.strippingWhitespace.isEmpty
+      if pending.isEmpty, blank { continue }
+      pending.append(line)
+      guard CellText.isComplete(pending.joined(separator: "\n"), lastLineBlank: blank) else { continue }
+      let cell = CellText.normalized(pending)
+      pending.removeAll()
+      editor.addHistory(cell)
+      if CellText.isQuit(cell) { break }
+      let n = cellNumber
+      cellNumber += 1
+      CellText.report(session.execute(cell, cell: n), colorize: colorize, to: output)
+    }
+    // END blocks run here; their output is printed directly (no editor any more).
+    session.shutdown()
+    editor.close()
+    return 0
+  }
+
+  /// $BPFREPL_HISTORY (empty: no history file), else ~/.bpfrepl_history.
+  static func historyPath() -> String? {
+    let env = ProcessInfo.processInfo.environment
+    if let path = env["BPFREPL_HISTORY"] { return path.isEmpty ? nil : path }
+    if let home = env["HOME"], !home.isEmpty { return home + "/.bpfrepl_history" }
+    guard let pw = getpwuid(getuid()) else { return nil }
+    return String(cString: pw.pointee.pw_dir) + "/.bpfrepl_history"
+  }
+}
