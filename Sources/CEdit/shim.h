@@ -24,6 +24,11 @@ static inline int bpfrepl_history_setsize(History *h, int n) { HistEvent ev; ret
 static inline int bpfrepl_history_setunique(History *h, int on) { HistEvent ev; return history(h, &ev, H_SETUNIQUE, on); }
 static inline int bpfrepl_history_load(History *h, const char *path) { HistEvent ev; return history(h, &ev, H_LOAD, path); }
 static inline int bpfrepl_history_save(History *h, const char *path) { HistEvent ev; return history(h, &ev, H_SAVE, path); }
+/* The most recent entry, or NULL. */
+static inline const char *bpfrepl_history_newest(History *h) {
+  HistEvent ev;
+  return history(h, &ev, H_FIRST) == 0 ? ev.str : NULL;
+}
 static inline int bpfrepl_history_enter(History *h, const char *line) { HistEvent ev; return history(h, &ev, H_ENTER, line); }
 
 /* Columns a character takes on a terminal (glibc declares it only with _XOPEN_SOURCE). */

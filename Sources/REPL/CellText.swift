@@ -4,12 +4,18 @@ import Glibc
 /// What every front end on a Session shares: where a typed cell ends, and how its outcome is shown.
 enum CellText {
   /// Whether the lines so far make a whole cell. A blank line always ends one. A `%%` cell magic
-  /// (`%%run 5s`) runs to a blank line, as its body may hold several probes. Otherwise a `%` or
-  /// `!` line ends the cell (as the Jupyter kernel's is_complete says), and program text ends it
-  /// once it parses, or fails to parse for a reason more lines cannot fix (the error shows).
-  static func isComplete(_ text: String, lastLineBlank: Bool) -> Bool {
+  /// (`%%run 5s`) runs to a blank line, as its body may hold several probes — unless the text
+  /// came in one piece (`multiLineEntry`: pasted, recalled from history, Alt-Enter) and its body
+  /// parses. Otherwise a `%` or `!` line ends the cell (as the Jupyter kernel's is_complete says),
+  /// and program text ends it once it parses, or fails to parse for a reason more lines cannot
+  /// fix (the error shows).
+  static func isComplete(_ text: String, lastLineBlank: Bool, multiLineEntry: Bool = false) -> Bool {
     if lastLineBlank { return true }
-    if text.strippingWhitespace.hasPrefix("%%") { return false }
+    let trimmed = text.strippingWhitespace
+    if trimmed.hasPrefix("%%") {
+      guard multiLineEntry, let newline = trimmed.firstIndex(of: "\n") else { return false }
+      return ProgramParser.completeness(of: String(trimmed[newline...])) == .complete
+    }
     let last = text.split(separator: "\n", omittingEmptySubsequences: false).last.map { String($0).strippingWhitespace } ?? ""
     if last.hasPrefix("%") || last.hasPrefix("!") { return true }
     return ProgramParser.completeness(of: text) != .incomplete

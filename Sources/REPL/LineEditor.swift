@@ -30,6 +30,7 @@ final class LineEditor {
   private var pendingUTF8: [UInt8] = []
   /// Buffer and cursor after the last TAB: a second TAB with nothing to add lists the candidates.
   private var lastTabState: String?
+  private var lastEntry: String?
   /// Without cursor movement sequences (TERM=dumb) output goes below the line instead.
   private let ansi: Bool
   static let historySize: Int32 = 1000
@@ -62,6 +63,13 @@ final class LineEditor {
       LineEditor.active?.completeKey() ?? UInt8(CC_ERROR)
     }
     bpfrepl_el_bind(el, "^I", "bpfrepl-complete")
+    // A cell of several complete lines (two probes): Alt-Enter adds a line instead of running.
+    bpfrepl_el_addfn(el, "bpfrepl-newline", "add a line to the cell") { _, _ in LineEditor.active?.insertNewline() ?? UInt8(CC_ERROR) }
+    bpfrepl_el_bind(el, "\\e^M", "bpfrepl-newline")
+    bpfrepl_el_bind(el, "\\e^J", "bpfrepl-newline")
+    // Pasted text (bracketed paste) becomes one cell, however many lines it has.
+    bpfrepl_el_addfn(el, "bpfrepl-paste", "insert pasted text") { _, _ in LineEditor.active?.insertPaste() ?? UInt8(CC_ERROR) }
+    bpfrepl_el_bind(el, LineEditor.pasteStart, "bpfrepl-paste")
     el_source(el, nil)  // the user's ~/.editrc may rebind keys
   }
 
@@ -86,8 +94,12 @@ final class LineEditor {
     lastTabState = nil
     output.beginEditing()
     defer { output.endEditing() }
+    if ansi { AsyncOutput.writeAll(1, "\u{1B}[?2004h") }
     var count: Int32 = 0
-    guard let p = el_gets(el, &count), count > 0 else { return nil }
+    let p = el_gets(el, &count)
+    // `!command`s must not see bracketed paste.
+    if ansi { AsyncOutput.writeAll(1, "\u{1B}[?2004l") }
+    guard let p, count > 0 else { return nil }
     var line = String(cString: p)
     if line.hasSuffix("\n") { line.removeLast() }
     return line
@@ -270,6 +282,35 @@ final class LineEditor {
     bpfrepl_el_refresh(el)
   }
 
+  // MARK: Multi-line cells
+
+  fileprivate func insertNewline() -> UInt8 {
+    el_insertstr(el, "\n")
+    return UInt8(CC_REFRESH)
+  }
+
+  /// The terminal's bracketed-paste markers (as libedit's bind spells them, and as sent).
+  static let pasteStart = "\\e[200~"
+  static let pasteEnd = "\u{1B}[201~"
+
+  /// Reads the rest of a paste and inserts it as is: its line breaks stay in the cell, and
+  /// nothing runs before the person presses Enter.
+  fileprivate func insertPaste() -> UInt8 {
+    var scalars = String.UnicodeScalarView()
+    var wc: wchar_t = 0
+    while el_wgetc(el, &wc) == 1 {
+      scalars.append(Unicode.Scalar(UInt32(bitPattern: wc)) ?? "\u{FFFD}")
+      if scalars.count >= 6, String(scalars.suffix(6)) == LineEditor.pasteEnd {
+        scalars.removeLast(6)
+        break
+      }
+    }
+    var pasted = String(scalars).replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+    while pasted.hasSuffix("\n") { pasted.removeLast() }
+    if !pasted.isEmpty { el_insertstr(el, pasted) }
+    return UInt8(CC_REFRESH)
+  }
+
   // MARK: Completion
 
   fileprivate func completeKey() -> UInt8 {
@@ -341,7 +382,8 @@ final class LineEditor {
   /// Adds a cell to the history and appends it to the file at once (a crash loses nothing, and
   /// concurrent sessions interleave instead of overwriting each other).
   func addHistory(_ entry: String) {
-    guard !entry.isEmpty else { return }
+    guard !entry.isEmpty, entry != lastEntry else { return }  // a recalled cell run again
+    lastEntry = entry
     bpfrepl_history_enter(history, entry)
     guard let historyPath else { return }
     let fd = open(historyPath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
@@ -372,6 +414,7 @@ final class LineEditor {
 
   private func loadHistory(_ path: String) {
     bpfrepl_history_load(history, path)
+    lastEntry = bpfrepl_history_newest(history).map { String(cString: $0) }
     // Appending grows the file without bound: rewrite it (the last historySize entries) when large.
     if let data = FileManager.default.contents(atPath: path), data.count(where: { $0 == 10 }) > 2 * Int(LineEditor.historySize) {
       bpfrepl_history_save(history, path)

@@ -44,7 +44,13 @@ final class REPL {
       switch signo {
       case SIGWINCH: editor.requestResize()
       // Ctrl-C never ends the session: it ends a running cell (%%run, !command) or clears the line.
-      case SIGINT: if output.isEditing { editor.requestCancel() } else { session.interrupt() }
+      case SIGINT:
+        if output.isEditing {
+          editor.requestCancel()
+        } else {
+          output.write("\n", to: .stdout)  // after the terminal's echoed ^C
+          session.interrupt()
+        }
       default:  // SIGTERM, SIGHUP: end the running cell, then quit as on Ctrl-D
         session.interrupt()
         editor.requestQuit()
@@ -61,7 +67,8 @@ final class REPL {
       let blank = line.strippingWhitespace.isEmpty
       if pending.isEmpty, blank { continue }
       pending.append(line)
-      guard CellText.isComplete(pending.joined(separator: "\n"), lastLineBlank: blank) else { continue }
+      let text = pending.joined(separator: "\n")
+      guard CellText.isComplete(text, lastLineBlank: blank, multiLineEntry: line.contains("\n")) else { continue }
       let cell = CellText.normalized(pending)
       pending.removeAll()
       editor.addHistory(cell)
