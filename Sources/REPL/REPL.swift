@@ -3,8 +3,9 @@ import Foundation
 import Glibc
 
 /// `bpfrepl` with no program: the interactive REPL on a terminal, a scripted session otherwise.
+/// (With stdout not a terminal either, prompts and redraws would only pollute the output.)
 func runInteractive(colorize: Bool) -> Int32 {
-  isatty(0) != 0 ? REPL(colorize: colorize).run() : ScriptedSession(colorize: colorize).run()
+  isatty(0) != 0 && isatty(1) != 0 ? REPL(colorize: colorize).run() : ScriptedSession(colorize: colorize).run()
 }
 
 /// The terminal REPL: reads cells with libedit, runs them in one Session. Probes stay attached
@@ -78,9 +79,21 @@ final class REPL {
       CellText.report(session.execute(cell, cell: n), colorize: colorize, to: output)
     }
     // END blocks run here; their output is printed directly (no editor any more).
-    session.shutdown()
     editor.close()
+    REPL.shutdown(session, output: output)
     return 0
+  }
+
+  /// Detaching hundreds of tracepoints takes the kernel tens of seconds: say so if it is slow.
+  static func shutdown(_ session: Session, output: AsyncOutput) {
+    let done = NSLock()
+    nonisolated(unsafe) var finished = false
+    BackgroundThread.start {
+      usleep(1_000_000)
+      if done.withLock({ !finished }) { output.write("Detaching everything...\n", to: .stderr) }
+    }
+    session.shutdown()
+    done.withLock { finished = true }
   }
 
   /// $BPFREPL_HISTORY (empty: no history file), else ~/.bpfrepl_history.

@@ -55,3 +55,14 @@ def test_run_ends_by_itself_and_prints_maps(repl):
     out, n = repl.expect_prompt(timeout=10)
     assert n == "2"
     assert re.search(r"^@calls: \d+$", out, re.M), out
+
+
+def test_ctrl_c_ends_a_shell_command(repl):
+    repl.p.send("!sleep 30\r")
+    time.sleep(0.5)
+    start = time.monotonic()
+    repl.p.sendintr()
+    repl.expect_next_prompt(timeout=5)
+    assert time.monotonic() - start < 1.5
+    out = repl.cell('BEGIN { printf("alive\\n"); }')
+    assert re.search(r"^alive$", out, re.M)
