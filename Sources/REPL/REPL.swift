@@ -59,7 +59,7 @@ final class REPL {
     }
 
     output.write("bpfrepl: bpftrace one cell at a time; probes stay attached and maps live on between cells.\n"
-      + "%help lists the magics; Ctrl-C stops a %%run or clears the line; Ctrl-D or %quit detaches everything and exits.\n", to: .stdout)
+      + "%help lists the magics and keys; Ctrl-D or %quit detaches everything and exits.\n", to: .stdout)
     while true {
       guard let line = editor.readLine() else {
         output.write("\n", to: .stdout)  // Ctrl-D leaves the cursor after the prompt
@@ -77,12 +77,25 @@ final class REPL {
       let n = cellNumber
       cellNumber += 1
       CellText.report(session.execute(cell, cell: n), colorize: colorize, to: output)
+      if cell.strippingWhitespace == "%help" { output.write(REPL.keys, to: .stdout) }
     }
     // END blocks run here; their output is printed directly (no editor any more).
     editor.close()
     REPL.shutdown(session, output: output)
     return 0
   }
+
+  static let keys = """
+    In the terminal:
+      Enter              runs the cell once it is complete (an open block continues at ...>)
+      Alt-Enter          adds a line to the cell instead (several probes in one cell); a paste
+                         is one cell too; a blank line ends a %% cell
+      Tab                completes probes (t:syscalls:sys_enter_op<Tab>), builtins, maps, magics
+      Up/Down            history (~/.bpfrepl_history, or $BPFREPL_HISTORY)
+      Ctrl-C             stops a running %%run or !command, or clears the line being typed
+      Ctrl-D, %quit      detaches everything (END blocks run) and exits
+
+    """
 
   /// Detaching hundreds of tracepoints takes the kernel tens of seconds: say so if it is slow.
   static func shutdown(_ session: Session, output: AsyncOutput) {
