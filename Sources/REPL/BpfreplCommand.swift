@@ -7,7 +7,7 @@ struct BpfreplCommand: ParsableCommand {
     commandName: "bpfrepl",
     abstract: "bpftrace as an incremental session: a REPL, a Jupyter kernel, and a bpftrace-compatible command line.",
     discussion: """
-      With no program, starts the REPL. `bpfrepl -e PROGRAM` and `bpfrepl FILE.bt` run a program like bpftrace.
+      With no program, starts the REPL (with stdin not a terminal, runs the cells read from it). `bpfrepl -e PROGRAM` and `bpfrepl FILE.bt` run a program like bpftrace.
       Subcommands: `bpfrepl kernel -f CONNECTION_FILE`, `bpfrepl kernel install`, `bpfrepl replay FILE.ipynb`.
       """)
 
@@ -57,8 +57,7 @@ struct BpfreplCommand: ParsableCommand {
       }
       source = SourceFile(name: path, text: text)
     } else {
-      FileHandleOutput.stderr("USAGE: bpfrepl -e PROGRAM | bpfrepl FILE.bt (the REPL is not available yet)\n")
-      throw ExitCode(1)
+      throw ExitCode(runInteractive(colorize: !noColor && isatty(2) != 0))
     }
     guard let dumps = DumpRequest.parse(debugStages, dryRun: dryRun) else { throw ExitCode(1) }
     let code = OneShot(
