@@ -136,7 +136,20 @@ def execute(kc: BlockingKernelClient, code: str, timeout: float = 10, **kw):
 
 
 def stream_text(messages: list[dict], name: str = "stdout") -> str:
-    return "".join(m["content"]["text"] for m in messages if m["msg_type"] == "stream" and m["content"]["name"] == name)
+    """What a person sees on that stream. Maps printed by print(@m) arrive as display_data whose
+    text/plain is bpftrace's text, so they count as stdout."""
+    parts = []
+    for m in messages:
+        if m["msg_type"] == "stream" and m["content"]["name"] == name:
+            parts.append(m["content"]["text"])
+        elif name == "stdout" and m["msg_type"] in ("display_data", "update_display_data"):
+            parts.append(m["content"]["data"].get("text/plain", ""))
+    return "".join(parts)
+
+
+def displays(messages: list[dict]) -> list[dict]:
+    """The display_data bundles of a request (rich map views)."""
+    return [m["content"]["data"] for m in messages if m["msg_type"] == "display_data"]
 
 
 def ok(kc: BlockingKernelClient, code: str, timeout: float = 10, **kw) -> list[dict]:

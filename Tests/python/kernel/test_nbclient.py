@@ -24,7 +24,14 @@ def run(nb, **kw):
 
 
 def texts(cell, name="stdout"):
-    return "".join(o.text for o in cell.outputs if o.output_type == "stream" and o.name == name)
+    """Stream text; for stdout also the text/plain of rich map displays."""
+    out = []
+    for o in cell.outputs:
+        if o.output_type == "stream" and o.name == name:
+            out.append(o.text)
+        elif name == "stdout" and o.output_type == "display_data":
+            out.append(o.data.get("text/plain", ""))
+    return "".join(out)
 
 
 def test_notebook_runs_and_records_outputs():

@@ -149,3 +149,33 @@ def test_request_with_a_bad_signature_is_not_run(kernel):
     assert stream_text(ok(kc, "%maps")) == "No maps.\n"
     kc.kernel_info()
     assert kc.get_shell_msg(timeout=2)["msg_type"] == "kernel_info_reply"
+
+
+def test_maps_print_as_rich_displays(kc):
+    """print(@m) in a notebook: bpftrace's text plus an HTML table; histograms as SVG charts;
+    counts keyed by kernel stacks as a flame graph. %watch updates one display in place."""
+    from harness import displays
+    ok(kc, f't:syscalls:sys_enter_getppid /comm == "bpfrepl-wl"/ {{ @calls[comm] = count(); @h = hist(pid); }}')
+    ok(kc, f"!{workload_command(50)}")
+    [table] = displays(ok(kc, "print(@calls)"))
+    assert table["text/plain"] == "@calls[bpfrepl-wl]: 50\n"
+    assert "<table" in table["text/html"] and "bpfrepl-wl" in table["text/html"] and ">50<" in table["text/html"]
+    [hist] = displays(ok(kc, "print(@h)"))
+    assert hist["text/plain"].startswith("@h:\n[")
+    assert hist["text/html"].startswith("<svg") and "<rect" in hist["text/html"]
+    ok(kc, "profile:hz:997 { @stacks[kstack] = count(); }")
+    ok(kc, "!python3 -c 'sum(range(3000000))'")
+    [flame] = displays(ok(kc, "print(@stacks)"))
+    assert flame["image/svg+xml"].startswith("<svg") and "flame graph" in flame["image/svg+xml"]
+    msg_id = kc.execute("%watch @calls 100ms")
+    first = collect(kc, msg_id)
+    [view] = [m for m in first if m["msg_type"] == "display_data"]
+    display_id = view["content"]["transient"]["display_id"]
+    from harness import drain
+    later = drain(kc, 0.6)
+    updates = [m for m in later if m["msg_type"] == "update_display_data"]
+    assert len(updates) >= 3
+    assert all(u["parent_header"]["msg_id"] == msg_id for u in updates)
+    assert all(u["content"]["transient"]["display_id"] == display_id for u in updates)
+    ok(kc, "%unwatch all")
+    ok(kc, "%detach all")
