@@ -354,10 +354,15 @@ def version_of(argv):
 
 
 def bpfrepl_version(path):
-    """The commit of the checkout the binary was built in, when it sits in one."""
-    repo = os.path.dirname(path)
-    commit = subprocess.run(["git", "-C", repo, "log", "-1", "--format=%h %cs"], capture_output=True, text=True)
-    return commit.stdout.strip() or "unknown"
+    """The last commit that changed the sources of the checkout the binary sits in (commits to
+    bench/ don't change the binary), marked dirty if the sources have uncommitted changes."""
+    def git(*args):
+        out = subprocess.run(["git", "-C", os.path.dirname(path), *args], capture_output=True, text=True)
+        return out.stdout.strip()
+    paths = ["--", ":/Sources", ":/Package.swift"]
+    commit = git("log", "-1", "--format=%h %cs", *paths)
+    dirty = " +uncommitted changes" if git("status", "--porcelain", "--untracked-files=no", *paths) else ""
+    return commit + dirty if commit else "unknown"
 
 
 def loadavg():
