@@ -76,7 +76,7 @@ struct OneShot {
     }
     fflush(Glibc.stdout)
     fflush(Glibc.stderr)
-    if session.pendingDetaches > 16 { handOffDetaches() }
+    if session.pendingDetaches > 0 { handOffDetaches() }
     return 0
   }
 

@@ -60,7 +60,9 @@ public final class TraceSession: @unchecked Sendable {
   let ringBuffer: BPFMap
   let lostCounter: BPFMap
   let globals: BPFMap
-  let stacks: BPFMap
+  /// Created when a program first uses kstack/ustack: 16 MB that most sessions never need.
+  lazy var stacks: BPFMap? = try? BPFMap(
+    kind: .stackTrace, name: "stacks", keySize: 4, valueSize: CompileResources.stackDepth * 8, maxEntries: 16384)
   let gates: BPFMap
   let symbolizer = Symbolizer()
   private var reader: RingBufferReader!
@@ -72,7 +74,7 @@ public final class TraceSession: @unchecked Sendable {
 
   /// Reads and symbolizes a stack the programs stored; a negative id is a failed walk.
   func stackTrace(id: Int64, pid: Int32, user: Bool) -> StackTrace {
-    guard id >= 0, let raw = try? stacks.lookup(key: withUnsafeBytes(of: UInt32(id).littleEndian, Array.init)) else {
+    guard id >= 0, let raw = try? stacks?.lookup(key: withUnsafeBytes(of: UInt32(id).littleEndian, Array.init)) else {
       return StackTrace(frames: [])
     }
     var frames: [StackFrame] = []
@@ -95,12 +97,11 @@ public final class TraceSession: @unchecked Sendable {
     resources.types = BTFTypeLibrary()
     // Per-probe event counts and ns/event (%probes); harmless if it cannot be enabled.
     _ = try? BPFStats.enable()
-    ringBuffer = try BPFMap(kind: .ringbuf, name: "events", keySize: 0, valueSize: 0, maxEntries: 1 << 22)
-    lostCounter = try BPFMap(kind: .array, name: "lost", keySize: 4, valueSize: 8, maxEntries: 1)
+    // 16 MiB: a reader starved of CPU for a moment must not turn a burst into lost events.
+    ringBuffer = try BPFMap(kind: .ringbuf, name: "events", keySize: 0, valueSize: 0, maxEntries: 1 << 24)
+    lostCounter = try BPFMap(kind: .array, name: "lost", keySize: 4, valueSize: 16, maxEntries: 1)
     globals = try BPFMap(kind: .array, name: "globals", keySize: 4, valueSize: GlobalsLayout.size, maxEntries: 1)
     gates = try BPFMap(kind: .array, name: "gates", keySize: 4, valueSize: 4 * CompileResources.gateCount, maxEntries: 1)
-    stacks = try BPFMap(
-      kind: .stackTrace, name: "stacks", keySize: 4, valueSize: CompileResources.stackDepth * 8, maxEntries: 16384)
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     let start = UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
@@ -289,7 +290,7 @@ public final class TraceSession: @unchecked Sendable {
     case CompileResources.ringBufferName: return ringBuffer.fd
     case CompileResources.lostCounterName: return lostCounter.fd
     case CompileResources.globalsName: return globals.fd
-    case CompileResources.stacksName: return stacks.fd
+    case CompileResources.stacksName: return stacks?.fd ?? -1
     case CompileResources.gatesName: return gates.fd
     default: return kernelMaps[name]?.fd ?? -1
     }
@@ -311,9 +312,17 @@ public final class TraceSession: @unchecked Sendable {
     reportLostEvents()
   }
 
+  private var reportedFullMaps: UInt64 = 0
+
   private func reportLostEvents() {
-    guard let v = try? lostCounter.lookup(key: [0, 0, 0, 0]), v.count >= 8 else { return }
+    guard let v = try? lostCounter.lookup(key: [0, 0, 0, 0]), v.count >= 16 else { return }
     let lost = v.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+    let full = v.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self) }
+    if full > reportedFullMaps {
+      // Like bpftrace's runtime warning: an update that did not fit is never silently dropped.
+      output(.stderr(cell: 0, text: "WARNING: Map full; can't update element (\(full - reportedFullMaps) updates dropped). Raise max_map_keys in a config block or declare the map, e.g. let @a = hash(100000);\n"))
+      reportedFullMaps = full
+    }
     if lost > reportedLost {
       let n = lost - reportedLost
       output(json ? .stdout(cell: 0, text: JSONFormatter.lostEvents(n)) : .stderr(cell: 0, text: TextFormatter.lostEvents(n)))

@@ -168,6 +168,7 @@ def test_maps_print_as_rich_displays(kc):
     [flame] = displays(ok(kc, "print(@stacks)"))
     assert flame["image/svg+xml"].startswith("<svg") and "flame graph" in flame["image/svg+xml"]
     msg_id = kc.execute("%watch @calls 100ms")
+    kc.get_shell_msg(timeout=10)
     first = collect(kc, msg_id)
     [view] = [m for m in first if m["msg_type"] == "display_data"]
     display_id = view["content"]["transient"]["display_id"]
