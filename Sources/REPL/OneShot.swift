@@ -76,29 +76,10 @@ struct OneShot {
     }
     fflush(Glibc.stdout)
     fflush(Glibc.stderr)
-    if session.pendingDetaches > 0 { handOffDetaches() }
+    DetachHandoff.beforeExit()
     return 0
   }
 
-  /// The kernel releases each perf link slowly (tens of ms), and a process's exit waits for all
-  /// of them. The probes are already stopped (their gates are closed), so a detached child that
-  /// holds copies of the descriptors closes them after we exit, and the command returns now.
-  private func handOffDetaches() {
-    let parent = getpid()
-    let child = fork()
-    guard child == 0 else {
-      if child > 0 { _exit(0) }
-      return  // fork failed: close them ourselves on the way out
-    }
-    setsid()
-    let null = open("/dev/null", O_RDWR)
-    for fd in [Int32(0), 1, 2] { dup2(null, fd) }
-    // Our copies only release the links once the parent's are gone.
-    while getppid() == parent { usleep(1000) }
-    let limit = Int32(min(getdtablesize(), 65536))
-    for fd in 3..<limit { close(fd) }
-    _exit(0)
-  }
 }
 
 /// SIGINT and SIGTERM end the run (maps are still printed). They are unblocked explicitly: a parent

@@ -32,6 +32,7 @@ final class REPL {
     guard let editor = LineEditor(historyPath: REPL.historyPath(), output: output) else {
       output.write("ERROR: cannot initialize libedit\n", to: .stderr)
       session.shutdown()
+      DetachHandoff.beforeExit()
       return 1
     }
     editor.prompt = { [unowned self] in
@@ -106,6 +107,7 @@ final class REPL {
       if done.withLock({ !finished }) { output.write("Detaching everything...\n", to: .stderr) }
     }
     session.shutdown()
+    DetachHandoff.beforeExit()
     done.withLock { finished = true }
   }
 

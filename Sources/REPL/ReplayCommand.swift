@@ -59,6 +59,7 @@ struct ReplayCommand: ParsableCommand {
       output.write("\n", to: .stdout)
     }
     session.shutdown()
+    DetachHandoff.beforeExit()
     if update {
       do {
         try Notebook(records: session.records).write(to: notebook)

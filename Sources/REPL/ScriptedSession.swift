@@ -64,6 +64,7 @@ final class ScriptedSession {
     if more, !isStopped, !pending.isEmpty { _ = runCell() }
     if !isStopped { usleep(200_000) }  // events of the last cell's workload still on their way
     session.shutdown()
+    DetachHandoff.beforeExit()
     return isStopped ? 130 : failed ? 1 : 0
   }
 }

@@ -33,10 +33,17 @@ def test_ps_investigation_and_replay(tmp_path):
 
         start = time.monotonic()
         out = r.cell("%detach all", timeout=300)
-        print(f"%detach all of {attached.group(1)} tracepoints took {time.monotonic() - start:.1f} s")
+        took = time.monotonic() - start
+        print(f"%detach all of {attached.group(1)} tracepoints took {took:.1f} s")
         assert "Detached 1 probe" in out
-        assert not process_links(r.p.pid)
-        assert not links & existing_links()
+        # The probes stop at once (their gate closes); the kernel releases the links in the
+        # background, which takes tens of milliseconds per tracepoint on this kernel.
+        assert took < 5
+        assert r.cell("%probes") .strip().endswith("No probes attached.")
+        before = r.cell("print(@)")
+        r.cell("!ps -e > /dev/null")
+        assert r.cell("print(@)") == before, "a detached probe still counted events"
+        sys_exit_links = links
 
         # Two probes on two lines, one cell (Alt-Enter between them).
         out = r.cell(*GETDENTS)
@@ -51,12 +58,15 @@ def test_ps_investigation_and_replay(tmp_path):
 
         out = r.cell("%save ps.ipynb")
         assert "Saved ps.ipynb" in out
-        links = process_links(r.p.pid)
+        links = process_links(r.p.pid) - sys_exit_links
         assert len(links) == 2
         assert r.quit() == 0
     finally:
         r.close()
-    assert not links & existing_links()
+    deadline = time.monotonic() + 90
+    while (links | sys_exit_links) & existing_links() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not (links | sys_exit_links) & existing_links(), "links outlived the session"
 
     start = time.monotonic()
     res = subprocess.run([BIN, "replay", "ps.ipynb", "--no-color"], cwd=tmp_path, capture_output=True, text=True, timeout=400)
