@@ -11,6 +11,10 @@ struct OneShot {
   let verbose: Bool
   let colorize: Bool
   let json: Bool
+  /// `--unsafe`, `-c COMMAND`, `-p PID`.
+  var unsafe = false
+  var command: String? = nil
+  var pid: Int32? = nil
 
   func run() -> Int32 {
     let session: TraceSession
@@ -30,7 +34,26 @@ struct OneShot {
     }
     session.verbose = verbose
     session.json = json
+    session.unsafe = unsafe
     installStopSignals()
+    if let pid {
+      guard kill(pid, 0) == 0 || errno == EPERM else {
+        FileHandleOutput.stderr("ERROR: Failed to attach to pid: process \(pid) does not exist\n")
+        return 1
+      }
+      session.targetPid = pid
+    }
+    // The command is started now but held until the probes are attached, so cpid is known.
+    var child: HeldChild? = nil
+    if let command {
+      do {
+        child = try HeldChild(command: command)
+        try session.setChildPid(child!.pid)
+      } catch {
+        FileHandleOutput.stderr("ERROR: Failed to fork child: \(error)\n")
+        return 1
+      }
+    }
 
     // bpftrace refuses bare statements outside probes; sessions allow them.
     if let program = try? ProgramParser.parse(source), let first = program.topLevelStatements.first {
@@ -55,26 +78,31 @@ struct OneShot {
     FileHandleOutput.stdout(json ? JSONFormatter.attachedProbes(UInt64(n)) : "Attaching \(n) probe\(n == 1 ? "" : "s")...\n")
     fflush(Glibc.stdout)
     session.runBeginPrograms(of: result)
+    child?.release()
+    // Like bpftrace, stop when the traced process or the command is gone.
     while stopRequested == 0, !session.exitRequested {
       session.poll(timeoutMs: 100)
       fflush(Glibc.stdout)
+      if let child, child.hasExited() { break }
+      if let pid, kill(pid, 0) != 0, errno == ESRCH { break }
     }
+    child?.terminate()
     session.detachAll()
     FileHandleOutput.stdout(session.formatExit())
     fflush(Glibc.stdout)
     fflush(Glibc.stderr)
-    if session.pendingDetaches > 16 { handOffDetaches() }
-    return 0
+    if session.pendingDetaches > 16 { handOffDetaches(exitCode: session.exitCode) }
+    return session.exitCode
   }
 
   /// The kernel releases each perf link slowly (tens of ms), and a process's exit waits for all
   /// of them. The probes are already stopped (their gates are closed), so a detached child that
   /// holds copies of the descriptors closes them after we exit, and the command returns now.
-  private func handOffDetaches() {
+  private func handOffDetaches(exitCode: Int32) {
     let parent = getpid()
     let child = fork()
     guard child == 0 else {
-      if child > 0 { _exit(0) }
+      if child > 0 { _exit(exitCode) }
       return  // fork failed: close them ourselves on the way out
     }
     setsid()

@@ -4,6 +4,8 @@ public final class CompileResources: @unchecked Sendable {
   public let maps: MapTable
   public let events: EventTable
   public let probeNames: ProbeNameTable
+  /// Options of the run and compile-time system lookups (kaddr, cgroupid).
+  public let environment = CompileEnvironment()
   private(set) var refsByName: [String: MapRef] = [:]
   private(set) var namesByRef: [MapRef: String] = [:]
 
@@ -54,5 +56,7 @@ public final class CompileResources: @unchecked Sendable {
 public enum GlobalsLayout {
   /// CLOCK_MONOTONIC nanoseconds when the session (or one-shot run) started: `elapsed` is relative to it.
   public static let startNanoseconds: Int16 = 0
-  public static let size = 8
+  /// The pid of the `-c` command (`cpid`), 0 without one.
+  public static let childPid: Int16 = 8
+  public static let size = 16
 }

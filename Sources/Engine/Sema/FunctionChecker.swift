@@ -185,6 +185,12 @@ enum FunctionChecker {
     case "len":
       guard arity(1...1), mapArgument(0) != nil else { return .int64 }
       return .int64
+    case "ksym", "usym", "kaddr", "uaddr", "cgroupid", "sizeof", "offsetof":
+      return checkSymbolFunction(CallCheck(name: name, args: args, call: call, tc: tc))
+    case "strncmp", "strcontains", "buf", "macaddr", "strerror", "strftime":
+      return checkStringFunction(CallCheck(name: name, args: args, call: call, tc: tc))
+    case "system", "cat", "signal":
+      return checkActionFunction(CallCheck(name: name, args: args, call: call, tc: tc))
     default:
       for a in args { tc.check(a) }
       tc.error("Unknown function: '\(name)'", call.range)
