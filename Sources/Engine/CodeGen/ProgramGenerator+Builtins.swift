@@ -63,6 +63,8 @@ extension ProgramGenerator {
         asm.emit(.storeImm(.dw, .r10, off + 8, 0))
       }
       return .bytes(off, size: 16)
+    case "func":
+      return try funcBuiltin(e)
     case "probe":
       if let id = staticProbeID { return .constant(Int64(id)) }
       asm.mov(.r1, .r6)

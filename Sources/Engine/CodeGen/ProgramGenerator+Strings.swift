@@ -35,8 +35,15 @@ extension ProgramGenerator {
   /// min(n, max)); a string argument is returned as it is.
   private func str(_ args: [Expr], _ e: Expr) throws -> Value {
     let source = try emit(args[0])
-    if case .bytes = source { return source }
     let size = e.type.size
+    if case .bytes(let src, let srcSize) = source {
+      // Already a string: only a literal length shortens it (to n - 1 characters).
+      guard args.count == 2, isLiteral(args[1]), size <= srcSize else { return source }
+      let off = try allocate(size, at: e.range)
+      try zero(off, size)
+      copy(from: .r10, src, to: .r10, off, size: max(0, size - 2))
+      return .bytes(off, size: size)
+    }
     let ptr = try spillToSlot(try owned(source, at: e.range))
     var length: Int16? = nil
     if args.count == 2, !isLiteral(args[1]) { length = try spillToSlot(try owned(try emit(args[1]), at: e.range)) }

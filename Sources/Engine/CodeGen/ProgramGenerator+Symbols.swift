@@ -51,24 +51,26 @@ extension ProgramGenerator {
         "uaddr(\"\(symbol)\"): \(path) is position-independent, so its address is only known in a running process; give one with -p PID",
         arg.range)
     }
-    guard let fileOffset = elf.fileOffset(forAddress: sym.address), let base = Self.loadBase(of: path, pid: pid, fileOffset: fileOffset) else {
+    guard let bias = Self.loadBias(of: elf, pid: pid) else {
       throw fail("uaddr(\"\(symbol)\"): \(path) is not mapped in process \(pid)", arg.range)
     }
-    return base
+    return bias &+ sym.address
   }
 
-  /// The process address of a file offset of `path`, from /proc/PID/maps.
-  static func loadBase(of path: String, pid: Int32, fileOffset: UInt64) -> UInt64? {
+  /// Where a position-independent file is loaded in a process: a file-backed mapping's start
+  /// minus the ELF address of its file offset (also right for .bss, which has no file bytes).
+  static func loadBias(of elf: ElfSymbols, pid: Int32) -> UInt64? {
     guard let text = FileIO.readText("/proc/\(pid)/maps") else { return nil }
+    // maps shows the resolved path (/usr/bin/bash for /bin/bash).
+    let wanted = realpath(elf.path, nil).map { p in defer { free(p) }; return String(cString: p) } ?? elf.path
     for line in text.split(separator: "\n") {
       let f = line.split(separator: " ", omittingEmptySubsequences: true)
-      guard f.count >= 6, f[5...].joined(separator: " ") == path else { continue }
+      guard f.count >= 6, f[5...].joined(separator: " ") == wanted else { continue }
       let range = f[0].split(separator: "-")
-      guard range.count == 2, let start = UInt64(range[0], radix: 16), let end = UInt64(range[1], radix: 16),
-        let off = UInt64(f[2], radix: 16)
+      guard let start = range.first.flatMap({ UInt64($0, radix: 16) }), let off = UInt64(f[2], radix: 16),
+        let vaddr = elf.address(forFileOffset: off)
       else { continue }
-      // The mapping holding the offset: data symbols sit in a writable one after the code.
-      if fileOffset >= off, fileOffset < off + (end - start) { return start + fileOffset - off }
+      return start &- vaddr
     }
     return nil
   }

@@ -142,7 +142,11 @@ enum FunctionChecker {
           _ = integerArgument(1)
         }
       }
-      if case .string = t { return t }
+      if case .string(let n) = t {
+        // A literal length only shortens a string (to length - 1 characters).
+        if args.count == 2, case .integer = args[1].kind, size < n { return .string(size: size) }
+        return t
+      }
       if !t.isInteger, !tc.isPointer(t), t != .none {
         tc.error("str() expects a pointer or an integer address, got '\(t)'", args[0].range)
       }
