@@ -173,7 +173,7 @@ extension ProgramGenerator {
     padded += [UInt8](repeating: 0, count: max(0, size - bytes.count))
     var i = 0
     while i < size {
-      let chunk = size - i >= 8 ? 8 : size - i >= 4 ? 4 : size - i >= 2 ? 2 : 1
+      let chunk = Self.chunk(size - i, aligned: Int(off) + i)
       var word: UInt64 = 0
       for b in 0..<chunk { word |= UInt64(padded[i + b]) << (8 * UInt64(b)) }
       if chunk == 8, Int32(exactly: Int64(bitPattern: word)) == nil {
@@ -298,7 +298,7 @@ extension ProgramGenerator {
       } else {
         var i = 0
         while i < lit.count {
-          let chunk = lit.count - i >= 8 ? 8 : lit.count - i >= 4 ? 4 : lit.count - i >= 2 ? 2 : 1
+          let chunk = Self.chunk(lit.count - i, aligned: Int(off) + i)
           var word: UInt64 = 0
           for k in 0..<chunk { word |= UInt64(lit[i + k]) << (8 * UInt64(k)) }
           asm.emit(.load(MemorySize(bytes: chunk)!, .r1, .r10, off + Int16(i)))

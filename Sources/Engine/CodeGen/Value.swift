@@ -84,17 +84,24 @@ extension ProgramGenerator {
   func zero(_ offset: Int16, _ size: Int) throws {
     var done = 0
     while done < size {
-      let chunk = size - done >= 8 ? 8 : size - done >= 4 ? 4 : size - done >= 2 ? 2 : 1
+      let chunk = Self.chunk(size - done, aligned: Int(offset) + done)
       asm.emit(.storeImm(MemorySize(bytes: chunk)!, .r10, offset + Int16(done), 0))
       done += chunk
     }
+  }
+
+  /// The widest access (8, 4, 2, 1 bytes) that fits `remaining` and keeps every offset aligned:
+  /// the verifier rejects misaligned stack access (strings in records sit at any offset).
+  static func chunk(_ remaining: Int, aligned offsets: Int...) -> Int {
+    for c in [8, 4, 2] where remaining >= c && offsets.allSatisfy({ $0 % c == 0 }) { return c }
+    return 1
   }
 
   /// Copies `size` bytes between two memory locations (base register + offset), through r1.
   func copy(from src: Register, _ srcOffset: Int16, to dst: Register, _ dstOffset: Int16, size: Int) {
     var done = 0
     while done < size {
-      let chunk = size - done >= 8 ? 8 : size - done >= 4 ? 4 : size - done >= 2 ? 2 : 1
+      let chunk = Self.chunk(size - done, aligned: Int(srcOffset) + done, Int(dstOffset) + done)
       let m = MemorySize(bytes: chunk)!
       asm.emit(.load(m, .r1, src, srcOffset + Int16(done)))
       asm.emit(.store(m, dst, dstOffset + Int16(done), .r1))
