@@ -137,6 +137,16 @@ struct BuiltinsOneShotTests {
     #expect(keys.first?.hasPrefix("@[\(target)]: ") == true, "got \(r.stdout)")
   }
 
+  @Test func funcNamesTheProbedUserFunction() throws {
+    let r = try Bpfrepl.run(
+      ["-e", #"uprobe:/bin/bash:readline { printf("enter %s\n", func); } uretprobe:/bin/bash:readline { printf("return %s\n", func); }"#],
+      interrupt: true
+    ) {
+      Workload.run("/usr/bin/python3", "-c", ToolPrograms.interactiveBash)
+    }
+    #expect(r.stdout.hasPrefix("Attaching 2 probes...\nenter readline\nreturn readline\n"), "got \(r.stdout) \(r.stderr)")
+  }
+
   @Test func signalKillsTheTracedCommand() throws {
     let r = try Bpfrepl.run([
       "--unsafe", "-c", "/bin/sleep 10",

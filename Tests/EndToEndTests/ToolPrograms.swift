@@ -216,6 +216,8 @@ enum ToolPrograms {
     until_prompt()
     os.write(fd, b"echo bashreadline-marker\\n")
     until_prompt()
+    # Stay a moment: user symbols are read from /proc/PID/maps while the events are printed.
+    time.sleep(0.3)
     os.write(fd, b"exit\\n")
     while time.time() < deadline:
         done, _ = os.waitpid(pid, os.WNOHANG)
