@@ -5,7 +5,7 @@ CONFIG ?= release
 BIN := .build/$(CONFIG)/bpfrepl
 APT_PACKAGES := libbpf-dev libelf-dev libzmq3-dev libedit-dev zlib1g-dev linux-libc-dev \
                 bpftrace bpftool python3-pip tmux hyperfine
-PIP_PACKAGES := jupyter_client nbclient nbformat jupyter-kernel-test jupyter_console pytest pexpect
+PIP_PACKAGES := jupyter_client nbclient nbformat jupyter-kernel-test jupyter_console pytest pexpect pyte
 
 .PHONY: all deps system build repl test test-swift test-python bench clean
 
@@ -16,7 +16,7 @@ deps: .deps-stamp system
 .deps-stamp:
 	@if ! dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES); fi
-	@python3 -c 'import jupyter_client, nbclient, jupyter_kernel_test, pytest, pexpect' 2>/dev/null || \
+	@python3 -c 'import jupyter_client, nbclient, jupyter_kernel_test, pytest, pexpect, pyte' 2>/dev/null || \
 	  python3 -m pip install -q $(PIP_PACKAGES)
 	@touch $@
 

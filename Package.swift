@@ -37,7 +37,7 @@ let package = Package(
       path: "Sources/REPL"
     ),
 
-    .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+    .testTarget(name: "EngineTests", dependencies: ["Engine"], exclude: ["Dumps/Golden"]),
     .testTarget(name: "KernelTests", dependencies: ["Kernel"]),
     .testTarget(name: "EndToEndTests", dependencies: ["Engine"]),
   ],

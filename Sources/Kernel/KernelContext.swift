@@ -29,14 +29,16 @@ final class KernelContext: @unchecked Sendable {
   }
 
   /// shutdown_request, on control or (deprecated) shell: reply, then end the process.
-  func shutdown(_ request: Message, on channel: RequestChannel) -> Never {
+  /// `alsoClosing`: other sockets owned by the calling thread (the shell thread's stdin),
+  /// which must be closed too or terminating the context would wait for them forever.
+  func shutdown(_ request: Message, on channel: RequestChannel, alsoClosing: [ZMQSocket] = []) -> Never {
     let restart = request.content["restart"]?.boolValue ?? false
     publishStatus("busy", parent: request.header)
     backend.interrupt()
     backend.shutdown()
     channel.send(factory.reply(to: request, type: "shutdown_reply", content: ["status": "ok", "restart": .bool(restart)]))
     publishStatus("idle", parent: request.header)
-    lifecycle.finish(closing: channel.socket)
+    lifecycle.finish(closing: [channel.socket] + alsoClosing)
   }
 }
 
@@ -54,14 +56,14 @@ final class Lifecycle: @unchecked Sendable {
 
   func attach(publisher: IOPubPublisher) { self.publisher = publisher }
 
-  func finish(closing socket: ZMQSocket, exitCode: Int32 = 0) -> Never {
+  func finish(closing sockets: [ZMQSocket], exitCode: Int32 = 0) -> Never {
     lock.lock()
     let first = !finishing
     finishing = true
     lock.unlock()
     if !first {
       // Another thread is already shutting down; it will exit the process.
-      socket.close()
+      sockets.forEach { $0.close() }
       while true { sleep(1000) }
     }
     let watchdog = Thread {
@@ -71,7 +73,7 @@ final class Lifecycle: @unchecked Sendable {
     }
     watchdog.start()
     publisher?.stop()
-    socket.close()
+    sockets.forEach { $0.close() }
     context.shutdown()
     context.terminate()
     exit(exitCode)

@@ -63,7 +63,7 @@ public func runKernel(connectionFile: String, backend: KernelBackend, allowEmpty
     "serving \(connection.transport.rawValue) \(connection.ip) (shell \(connection.shellPort))"
       + (connection.curveServerSecretKey != nil ? " with CurveZMQ" : ""))
   let shellChannel = RequestChannel(name: "shell", socket: sockets.shell, signer: signer, replay: replay)
-  runShellLoop(shell: ShellHandler(ctx: ctx, channel: shellChannel), channel: shellChannel, stdin: sockets.stdin)
+  runShellLoop(shell: ShellHandler(ctx: ctx, channel: shellChannel, stdin: sockets.stdin), channel: shellChannel, stdin: sockets.stdin)
   // The context was shut down by another thread, which exits the process.
   while true {
     sleep(1000)

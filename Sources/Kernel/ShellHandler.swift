@@ -5,13 +5,16 @@ import Foundation
 final class ShellHandler {
   private let ctx: KernelContext
   private let channel: RequestChannel
+  /// The stdin socket, also served by the shell thread: closed by it on shutdown_request.
+  private let stdin: ZMQSocket?
   private var executionCount = 0
   private var unstoredCount = 0  // IDs for cells without history: -1, -2, ...
   private var history = History()
 
-  init(ctx: KernelContext, channel: RequestChannel) {
+  init(ctx: KernelContext, channel: RequestChannel, stdin: ZMQSocket? = nil) {
     self.ctx = ctx
     self.channel = channel
+    self.stdin = stdin
   }
 
   private var backend: KernelBackend { ctx.backend }
@@ -63,7 +66,7 @@ final class ShellHandler {
     case "connect_request":
       ctx.busy(request) { reply(request, "connect_reply", connectReply()) }
     case "shutdown_request":
-      ctx.shutdown(request, on: channel)
+      ctx.shutdown(request, on: channel, alsoClosing: stdin.map { [$0] } ?? [])
     default:
       // Unknown types (including subshell requests, which we do not support) get no
       // reply: the spec lets kernels ignore what they do not handle.

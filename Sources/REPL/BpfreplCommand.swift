@@ -7,7 +7,7 @@ struct BpfreplCommand: ParsableCommand {
     commandName: "bpfrepl",
     abstract: "bpftrace as an incremental session: a REPL, a Jupyter kernel, and a bpftrace-compatible command line.",
     discussion: """
-      With no program, starts the REPL. `bpfrepl -e PROGRAM` and `bpfrepl FILE.bt` run a program like bpftrace.
+      With no program, starts the REPL (with stdin not a terminal, runs the cells read from it). `bpfrepl -e PROGRAM` and `bpfrepl FILE.bt` run a program like bpftrace.
       Subcommands: `bpfrepl kernel -f CONNECTION_FILE`, `bpfrepl kernel install`, `bpfrepl replay FILE.ipynb`.
       """)
 
@@ -25,6 +25,12 @@ struct BpfreplCommand: ParsableCommand {
 
   @Flag(name: .customShort("l"), help: "List probes (matching the pattern given as argument), like bpftrace -l.")
   var list = false
+
+  @Option(name: .customShort("d"), help: ArgumentHelp("Print a stage of the program: \(DumpStage.names) (repeatable, or a comma list).", valueName: "STAGE"))
+  var debugStages: [String] = []
+
+  @Flag(name: .customLong("dry-run"), help: "Compile and load the program through the verifier, attach nothing, exit.")
+  var dryRun = false
 
   @Flag(name: .customLong("unsafe"), help: "Allow unsafe/destructive functionality: system(), signal().")
   var unsafe = false
@@ -62,11 +68,12 @@ struct BpfreplCommand: ParsableCommand {
       }
       source = SourceFile(name: path, text: text)
     } else {
-      FileHandleOutput.stderr("USAGE: bpfrepl -e PROGRAM | bpfrepl FILE.bt (the REPL is not available yet)\n")
-      throw ExitCode(1)
+      throw ExitCode(runInteractive(colorize: !noColor && isatty(2) != 0))
     }
+    guard let dumps = DumpRequest.parse(debugStages, dryRun: dryRun) else { throw ExitCode(1) }
     var run = OneShot(
-      source: source, positional: positional, verbose: verbose, colorize: !noColor && isatty(2) != 0, json: format == "json")
+      source: source, positional: positional, verbose: verbose, colorize: !noColor && isatty(2) != 0, json: format == "json",
+      dumps: dumps)
     run.unsafe = unsafe
     run.command = command
     run.pid = pid

@@ -11,6 +11,7 @@ struct OneShot {
   let verbose: Bool
   let colorize: Bool
   let json: Bool
+  var dumps = DumpRequest()
   /// `--unsafe`, `-c COMMAND`, `-p PID`.
   var unsafe = false
   var command: String? = nil
@@ -35,6 +36,7 @@ struct OneShot {
     session.verbose = verbose
     session.json = json
     session.unsafe = unsafe
+    dumps.configure(session)
     installStopSignals()
     if let pid {
       guard kill(pid, 0) == 0 || errno == EPERM else {
@@ -62,23 +64,30 @@ struct OneShot {
       return 1
     }
     let result: TraceSession.CellResult
+    // -d prints the stages the program reached, also when it failed (e.g. the code the verifier rejected).
     do {
       result = try session.run(source, positional: positional, runBegin: false)
     } catch TraceSession.CellError.diagnostics(let list, let file) {
+      dumps.print(session)
       FileHandleOutput.stderr(DiagnosticRenderer(colorize: colorize).render(list.diagnostics, in: file))
       return 1
     } catch TraceSession.CellError.load(let message) {
+      dumps.print(session)
       FileHandleOutput.stderr(message.hasSuffix("\n") ? message : message + "\n")
       return 1
     } catch {
+      dumps.print(session)
       FileHandleOutput.stderr("ERROR: \(error)\n")
       return 1
     }
+    dumps.print(session)
+    if dumps.dryRun { return 0 }
     let n = result.attachPointCount
     FileHandleOutput.stdout(json ? JSONFormatter.attachedProbes(UInt64(n)) : "Attaching \(n) probe\(n == 1 ? "" : "s")...\n")
     fflush(Glibc.stdout)
     session.runBeginPrograms(of: result)
     child?.release()
+    if result.hasIterators, session.probes.isEmpty { session.exitRequested = true }
     // Like bpftrace, stop when the traced process or the command is gone.
     while stopRequested == 0, !session.exitRequested {
       session.poll(timeoutMs: 100)
@@ -88,31 +97,15 @@ struct OneShot {
     }
     child?.terminate()
     session.detachAll()
-    FileHandleOutput.stdout(session.formatExit())
+    if result.config.printMapsOnExit {
+      FileHandleOutput.stdout(session.formatExit())
+    } else if !json {
+      FileHandleOutput.stdout(TextFormatter.end)
+    }
     fflush(Glibc.stdout)
     fflush(Glibc.stderr)
-    if session.pendingDetaches > 16 { handOffDetaches(exitCode: session.exitCode) }
+    DetachHandoff.beforeExit()
     return session.exitCode
-  }
-
-  /// The kernel releases each perf link slowly (tens of ms), and a process's exit waits for all
-  /// of them. The probes are already stopped (their gates are closed), so a detached child that
-  /// holds copies of the descriptors closes them after we exit, and the command returns now.
-  private func handOffDetaches(exitCode: Int32) {
-    let parent = getpid()
-    let child = fork()
-    guard child == 0 else {
-      if child > 0 { _exit(exitCode) }
-      return  // fork failed: close them ourselves on the way out
-    }
-    setsid()
-    let null = open("/dev/null", O_RDWR)
-    for fd in [Int32(0), 1, 2] { dup2(null, fd) }
-    // Our copies only release the links once the parent's are gone.
-    while getppid() == parent { usleep(1000) }
-    let limit = Int32(min(getdtablesize(), 65536))
-    for fd in 3..<limit { close(fd) }
-    _exit(0)
   }
 }
 

@@ -45,5 +45,8 @@ final class SessionKernelBackend: KernelBackend {
   }
 
   func interrupt() { session.interrupt() }
-  func shutdown() { session.shutdown() }
+  func shutdown() {
+    session.shutdown()
+    DetachHandoff.beforeExit()
+  }
 }

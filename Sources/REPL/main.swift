@@ -8,6 +8,8 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "kernel":
   exit(runKernelSubcommand(Array(arguments.dropFirst())))
+case "replay":
+  ReplayCommand.main(Array(arguments.dropFirst()))
 default:
   BpfreplCommand.main(arguments)
 }

@@ -79,3 +79,82 @@ struct OneShotTests {
     #expect(f.stderr.contains("fentry/fexit probes are not supported by this kernel"))
   }
 }
+
+@Suite(.serialized, .enabled(if: Bpfrepl.isRoot && FileManager.default.fileExists(atPath: "/sys/kernel/btf/vmlinux"), "needs root and kernel BTF"))
+struct StructAccessEndToEndTests {
+  @Test func currentTaskFieldsThroughBTF() throws {
+    let r = try Bpfrepl.run(["-e", #"BEGIN { printf("%s %d\n", curtask->comm, curtask->pid == pid); exit(); }"#])
+    #expect(r.stdout == "Attaching 1 probe...\nbpfrepl 1\n\n\n")
+  }
+
+  @Test func castsAndPointerChains() throws {
+    let r = try Bpfrepl.run(["-e", #"BEGIN { $t = (struct task_struct *)curtask; printf("%d\n", $t->real_parent->tgid == \#(getpid())); exit(); }"#])
+    #expect(r.stdout == "Attaching 1 probe...\n1\n\n\n")
+  }
+}
+
+@Suite(.serialized, .enabled(if: Bpfrepl.isRoot && FileManager.default.fileExists(atPath: "/sys/kernel/btf/vmlinux"), "needs root and kernel BTF"))
+struct IteratorEndToEndTests {
+  @Test func taskIteratorVisitsKernelThreadsAndExits() throws {
+    let r = try Bpfrepl.run(["-e", #"iter:task /ctx->task->pid == 2/ { printf("%s\n", ctx->task->comm); }"#], timeout: 10)
+    #expect(r.status == 0)
+    #expect(r.stdout == "Attaching 1 probe...\nkthreadd\n\n\n")
+  }
+
+  @Test func unknownIteratorIsADiagnostic() throws {
+    let r = try Bpfrepl.run(["-e", "iter:nope { }"])
+    #expect(r.status == 1)
+    #expect(r.stderr.hasPrefix("stdin:1:1-10: ERROR: Unknown iterator: nope"))
+  }
+}
+
+@Suite(.serialized, .enabled(if: Bpfrepl.isRoot, "needs root to load BPF programs"))
+struct LanguageEndToEndTests {
+  func output(_ program: String) throws -> String {
+    let r = try Bpfrepl.run(["-e", program])
+    #expect(r.stderr.isEmpty, "stderr: \(r.stderr)")
+    return r.stdout
+  }
+
+  @Test func readingAVariableNeverChangesIt() throws {
+    #expect(
+      try output(#"BEGIN { $x = 5; $y = $x + 1; $z = $x * 2; printf("%d %d %d\n", $x, $y, $z); $x += 3; printf("%d\n", $x); exit(); }"#)
+        == "Attaching 1 probe...\n5 6 10\n8\n\n\n")
+  }
+
+  @Test func macrosExpandHygienically() throws {
+    let program = """
+      macro one() { 1 }
+      macro add_one(x) { x + 1 }
+      macro add_one_to_each($a, @b) { $a += 1; @b += 1; }
+      macro side_effects(x) { x; x; x; }
+      macro add_two(x) { add_one(x) + 1 }
+      BEGIN {
+        print(one()); print(one);
+        $a = 10; print(add_one($a)); print(add_one(1 + 1));
+        @b = 5; add_one_to_each($a, @b); print($a + @b);
+        side_effects({ printf("hi") }); printf("\\n");
+        print(add_two(1));
+        clear(@b);
+        exit();
+      }
+      """
+    #expect(try output(program) == "Attaching 1 probe...\n1\n1\n11\n3\n17\nhihihi\n3\n\n\n")
+  }
+
+  @Test func controlFlowAndOperators() throws {
+    let program = #"""
+      BEGIN {
+        $i = 0; $sum = 0;
+        while ($i < 10) { $i++; if ($i % 2 == 0) { continue; } $sum += $i; }
+        unroll(3) { $sum = $sum * 2; }
+        for ($j : 0..4) { $sum -= $j; }
+        printf("%d %d %d %d\n", $sum, -7 / 2, 7 >> 1, (1 << 4) | 3);
+        printf("%s %s\n", $sum > 100 ? "big" : "small", comm == "bpfrepl" ? "me" : "other");
+        exit();
+      }
+      """#
+    // 1+3+5+7+9 = 25, *8 = 200, - (0+1+2+3) = 194
+    #expect(try output(program) == "Attaching 1 probe...\n194 -3 3 19\nbig me\n\n\n")
+  }
+}

@@ -130,13 +130,15 @@ enum ToolPrograms {
     END { clear(@qtime); }
     """#
 
+  /// Linux 6.13 renamed cfs_rq->nr_running to nr_queued (upstream's runqlen.bt still reads
+  /// nr_running, which this kernel's BTF no longer has).
   static let runqlen = #"""
     BEGIN { printf("Sampling run queue length at 99 Hertz... Hit Ctrl-C to end.\n"); }
     profile:hz:99
     {
       $task = (struct task_struct *)curtask;
       $my_q = (struct cfs_rq *)$task->se.cfs_rq;
-      $len = $my_q->nr_running;
+      $len = $my_q->nr_queued;
       $len = $len > 0 ? $len - 1 : 0;
       @runqlen = lhist($len, 0, 100, 1);
     }

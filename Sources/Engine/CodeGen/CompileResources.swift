@@ -4,6 +4,8 @@ public final class CompileResources: @unchecked Sendable {
   public let maps: MapTable
   public let events: EventTable
   public let probeNames: ProbeNameTable
+  /// Struct layouts for casts and `->` (kernel BTF in a session); nil where there are none.
+  public var types: TypeLibrary?
   /// Options of the run and compile-time system lookups (kaddr, cgroupid).
   public let environment = CompileEnvironment()
   private(set) var refsByName: [String: MapRef] = [:]

@@ -24,6 +24,8 @@ public struct CompileResult: Sendable {
   public var newMaps: [MapDefinition]
   /// Warnings (errors are thrown).
   public var warnings: [Diagnostic]
+  /// The program's config block, with environment overrides.
+  public var config: ProgramConfig
 }
 
 public enum Compiler {
@@ -47,6 +49,28 @@ public enum Compiler {
   ) throws -> CompileResult {
     var diagnostics: [Diagnostic] = []
     Positional.substitute(program, positional)
+    var macros = MacroExpander(program.macros)
+    macros.expand(program)
+    if !macros.diagnostics.isEmpty { throw DiagnosticList(macros.diagnostics) }
+    var config = ProgramConfig()
+    config.apply(program.config, diagnostics: &diagnostics)
+    var declarations: [String: MapDeclaration] = [:]
+    for d in program.mapDeclarations {
+      let kinds = ["hash", "lruhash", "percpuhash", "percpulruhash"]
+      if !kinds.contains(d.kind) {
+        diagnostics.append(.error("Invalid map type \(d.kind): use one of \(kinds.joined(separator: ", "))", at: d.range))
+      } else if d.maxEntries < 1 {
+        diagnostics.append(.error("A map needs at least one entry", at: d.range))
+      } else {
+        declarations[d.name] = d
+      }
+    }
+    if !diagnostics.isEmpty { throw DiagnosticList(diagnostics) }
+    func configure(_ tc: TypeChecker) {
+      tc.types = resources.types
+      tc.config = config
+      tc.declarations = declarations
+    }
 
     // Expand attach points and group targets by argument layout: one program per group.
     struct Group {
@@ -82,12 +106,14 @@ public enum Compiler {
       var found: [Diagnostic] = []
       for g in groups {
         let tc = TypeChecker(maps: resources.maps, context: g.targets[0].context, positionalParameters: positional, finalPass: finalPass)
+        configure(tc)
         if let p = g.probe.predicate { tc.check(p) }
         tc.check(g.probe.body)
         found += tc.diagnostics
       }
       if !program.topLevelStatements.isEmpty {
         let tc = TypeChecker(maps: resources.maps, context: immediateContext, positionalParameters: positional, finalPass: finalPass)
+        configure(tc)
         tc.check(Block(program.topLevelStatements, range: .none))
         found += tc.diagnostics
       }
@@ -104,6 +130,7 @@ public enum Compiler {
     for g in groups {
       // Re-check in this group's context so `Expr.type` matches the code generated next.
       let tc = TypeChecker(maps: resources.maps, context: g.targets[0].context, positionalParameters: positional, finalPass: true)
+      configure(tc)
       if let p = g.probe.predicate { tc.check(p) }
       tc.check(g.probe.body)
       let ids = g.targets.map { resources.probeNames.id(for: $0.name) }
@@ -129,6 +156,7 @@ public enum Compiler {
     if !program.topLevelStatements.isEmpty {
       let block = Block(program.topLevelStatements, range: program.topLevelStatements.first!.range)
       let tc = TypeChecker(maps: resources.maps, context: immediateContext, positionalParameters: positional, finalPass: true)
+      configure(tc)
       tc.check(block)
       let target = ProbeTarget(name: "BEGIN", spec: .begin, context: immediateContext)
       let gen = ProgramGenerator(context: immediateContext, resources: resources, staticProbeID: resources.probeNames.id(for: "BEGIN"))
@@ -142,7 +170,7 @@ public enum Compiler {
     }
     if !diagnostics.isEmpty { throw DiagnosticList(diagnostics) }
     let newMaps = resources.maps.pending.sorted().compactMap { resources.maps[$0] }
-    return CompileResult(programs: programs, immediate: immediate, newMaps: newMaps, warnings: [])
+    return CompileResult(programs: programs, immediate: immediate, newMaps: newMaps, warnings: [], config: config)
   }
 
   private static func uniqued(_ ds: [Diagnostic]) -> [Diagnostic] {

@@ -65,6 +65,8 @@ extension ProgramGenerator {
       return .bytes(off, size: 16)
     case "func":
       return try funcBuiltin(e)
+    case "ctx":
+      return try helperless(.r6, e)
     case "probe":
       if let id = staticProbeID { return .constant(Int64(id)) }
       asm.mov(.r1, .r6)
@@ -137,5 +139,69 @@ extension ProgramGenerator {
     asm.emit(.load(MemorySize(bytes: size) ?? .dw, .r1, .r10, buf))
     if signed { extend(.r1, bits: size * 8, signed: true) }
     setTemp(t, from: .r1)
+  }
+}
+
+/// Reading kernel memory through pointers: struct fields found through BTF, array elements, `*p`.
+extension ProgramGenerator {
+  /// `base->name` / `base.name`, where `base` holds the address of a `record`.
+  func recordField(_ base: Value, record: String, _ name: String, _ e: Expr) throws -> Value {
+    guard let f = resources.types?.field(name, of: record) else {
+      throw fail("Struct/union of type '\(record)' does not contain a field named '\(name)'", e.range)
+    }
+    let bitfield = f.bitfieldSize > 0 ? (f.bitOffset, f.bitfieldSize) : nil
+    return try readMemory(at: base, offset: f.offset, type: e.type, bitfield: bitfield, at: e.range)
+  }
+
+  /// The value of `type` at `address + offset`: nested structs and arrays stay addresses, strings
+  /// are copied to the stack, scalars read with bpf_probe_read_kernel (zero when unreadable).
+  func readMemory(at address: Value, offset: Int, type: BPFType, bitfield: (Int, Int)?, at range: SourceRange) throws -> Value {
+    switch type {
+    case .record, .array:
+      return try arithmetic(.add, address, .constant(Int64(offset)), signed: false)
+    case .string(let n):
+      return try readString(at: address, offset: offset, size: n, at: range)
+    default:
+      let t = try owned(try arithmetic(.add, address, .constant(Int64(offset)), signed: false), at: range)
+      if let (bitOffset, bits) = bitfield {
+        // Read the 8 bytes holding the bitfield, then shift and mask it out.
+        let start = bitOffset / 8 - offset
+        if start != 0 {
+          load(t, into: .r1)
+          asm.emit(.alu64(.add, .r1, .imm(Int32(start))))
+          setTemp(t, from: .r1)
+        }
+        try readKernel(pointer: t, size: 8, signed: false, into: t, at: range)
+        load(t, into: .r1)
+        asm.emit(.alu64(.rsh, .r1, .imm(Int32(bitOffset % 8))))
+        asm.emit(.alu64(.and, .r1, .imm(Int32(truncatingIfNeeded: (Int64(1) << Int64(bits)) - 1))))
+        setTemp(t, from: .r1)
+        return t
+      }
+      let size = max(1, min(8, type.size))
+      try readKernel(pointer: t, size: size, signed: type.isSigned, into: t, at: range)
+      return t
+    }
+  }
+
+  func readString(at address: Value, offset: Int, size: Int, at range: SourceRange) throws -> Value {
+    let pointerSlot = try spillToSlot(try owned(address, at: range))
+    let off = try allocate(size, at: range)
+    try zero(off, size)
+    pointer(.r1, toStack: off)
+    asm.mov(.r2, Int32(size))
+    asm.emit(.load(.dw, .r3, .r10, pointerSlot))
+    if offset != 0 { asm.emit(.alu64(.add, .r3, .imm(Int32(offset)))) }
+    asm.call(.probeReadKernel)
+    return .bytes(off, size: size)
+  }
+}
+
+extension ProgramGenerator {
+  /// A register's value as an owned temporary.
+  func helperless(_ r: Register, _ e: Expr) throws -> Value {
+    let t = try newTemp(at: e.range)
+    setTemp(t, from: r)
+    return t
   }
 }

@@ -60,6 +60,8 @@ extension ProgramGenerator {
       return .void
     case "ntop":
       return try ntop(args, e)
+    case "kstack", "ustack":
+      return try builtin(name, e)
     case "has_key":
       guard case .map(let m, _) = args[0].kind, let def = resources.maps[m] else {
         throw fail("has_key() expects a map", e.range)

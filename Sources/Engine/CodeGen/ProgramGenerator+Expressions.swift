@@ -15,7 +15,13 @@ extension ProgramGenerator {
       return try builtin(name, e)
     case .variable(let name):
       guard let slot = variables[name] else { throw fail("Undefined variable: \(name)", e.range) }
-      if slot.type.isInteger || slot.type == .none { return .slot(slot.offset) }
+      if slot.type.isInteger || slot.type == .none {
+        // A copy: arithmetic works in place on temporaries, and must not change the variable.
+        let t = try newTemp(at: e.range)
+        asm.emit(.load(.dw, .r1, .r10, slot.offset))
+        setTemp(t, from: .r1)
+        return t
+      }
       return .bytes(slot.offset, size: slot.type.size)
     case .positional, .positionalCount:
       throw fail("Positional parameters are resolved before code generation", e.range)
@@ -57,6 +63,9 @@ extension ProgramGenerator {
         return try arithmetic(.bitXor, v, .constant(-1), signed: true)
       case .dereference:
         let v = try emit(operand)
+        // A struct is used through its address: nothing to read until a field is taken.
+        if case .record = e.type { return v }
+        if case .string(let n) = e.type { return try readString(at: v, offset: 0, size: n, at: e.range) }
         let t = try owned(v, at: e.range)
         let width = min(8, max(1, e.type.size))
         try readKernel(pointer: t, size: width, signed: e.type.isSigned, into: t, at: e.range)
@@ -138,12 +147,22 @@ extension ProgramGenerator {
         }
         return .bytes(elemOff, size: items[i].size)
       }
+      if case .record(let r, _) = base.type { return try recordField(try emit(base), record: r, name, e) }
       throw fail("Field access on '\(base.type)' is not supported yet", e.range)
     case .arrow(let base, let name):
       if case .tracepointArgs = base.type { return try tracepointField(name, e) }
+      if case .pointer(.record(let r, _), _) = base.type { return try recordField(try emit(base), record: r, name, e) }
       throw fail("Field access on '\(base.type)' is not supported yet", e.range)
     case .index(let base, let index):
-      throw fail("Indexing '\(base.type)' with '\(index.type)' is not supported yet", e.range)
+      let elementSize: Int
+      switch base.type {
+      case .pointer(let t, _): elementSize = max(1, t.size)
+      case .array(let t, _): elementSize = max(1, t.size)
+      default: throw fail("Indexing '\(base.type)' with '\(index.type)' is not supported yet", e.range)
+      }
+      // base address + index * element size, then read the element.
+      let address = try arithmetic(.add, try emit(base), try arithmetic(.mul, try emit(index), .constant(Int64(elementSize)), signed: false), signed: false)
+      return try readMemory(at: address, offset: 0, type: e.type, bitfield: nil, at: e.range)
     case .tuple(let items):
       let layout = TupleLayout(items.map(\.type))
       let off = try allocate(layout.size, at: e.range)
@@ -171,9 +190,8 @@ extension ProgramGenerator {
   func storeLiteral(_ bytes: [UInt8], size: Int, at off: Int16) throws {
     var padded = bytes
     padded += [UInt8](repeating: 0, count: max(0, size - bytes.count))
-    var i = 0
-    while i < size {
-      let chunk = Self.chunk(size - i, aligned: Int(off) + i)
+    for c in ProgramGenerator.chunks(size, aligned: [Int(off)]) {
+      let (i, chunk) = (c.at, c.size)
       var word: UInt64 = 0
       for b in 0..<chunk { word |= UInt64(padded[i + b]) << (8 * UInt64(b)) }
       if chunk == 8, Int32(exactly: Int64(bitPattern: word)) == nil {
@@ -183,7 +201,6 @@ extension ProgramGenerator {
         let imm = chunk == 8 ? Int32(truncatingIfNeeded: Int64(bitPattern: word)) : Int32(truncatingIfNeeded: word)
         asm.emit(.storeImm(MemorySize(bytes: chunk)!, .r10, off + Int16(i), imm))
       }
-      i += chunk
     }
   }
 
@@ -296,9 +313,8 @@ extension ProgramGenerator {
         // The literal can't fit in the other string's buffer: equal only if it is cut at the buffer end.
         asm.emit(.jump(notEqualLabel))
       } else {
-        var i = 0
-        while i < lit.count {
-          let chunk = Self.chunk(lit.count - i, aligned: Int(off) + i)
+        for c in ProgramGenerator.chunks(lit.count, aligned: [Int(off)]) {
+          let (i, chunk) = (c.at, c.size)
           var word: UInt64 = 0
           for k in 0..<chunk { word |= UInt64(lit[i + k]) << (8 * UInt64(k)) }
           asm.emit(.load(MemorySize(bytes: chunk)!, .r1, .r10, off + Int16(i)))
@@ -310,7 +326,6 @@ extension ProgramGenerator {
           } else {
             asm.emit(.jumpIf(.ne, .r1, .imm(Int32(truncatingIfNeeded: word)), notEqualLabel))
           }
-          i += chunk
         }
         asm.emit(.jump(equalLabel))
       }

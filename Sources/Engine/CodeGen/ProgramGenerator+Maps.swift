@@ -43,13 +43,20 @@ extension ProgramGenerator {
     asm.call(.mapLookupElem)
   }
 
-  /// bpf_map_update_elem(map, &key, &value, flags)
+  /// bpf_map_update_elem(map, &key, &value, flags); a failure (the map is full) is counted for
+  /// user space to report.
   func update(_ def: MapDefinition, key: Int16, value: Int16, flags: Int32 = 0) {
     asm.emit(.loadMap(.r1, resources.ref(def.name)))
     pointer(.r2, toStack: key)
     pointer(.r3, toStack: value)
     asm.mov(.r4, flags)
     asm.call(.mapUpdateElem)
+    let stored = asm.newLabel()
+    asm.emit(.jumpIf(.eq, .r0, .imm(0), stored))
+    asm.emit(.loadMapValue(.r1, resources.lostCounter, offset: 8))
+    asm.mov(.r2, 1)
+    asm.emit(.atomic(.add, .dw, .r1, 0, .r2))
+    asm.bind(stored)
   }
 
   func readMap(_ def: MapDefinition, keys: [Expr], at range: SourceRange) throws -> Value {

@@ -52,9 +52,11 @@ extension ProgramGenerator {
     pointer(.r1, toStack: off)
     if let length {
       try clampedLength(from: length, max: Int32(size), into: .r2)
+    } else if args.count == 2, case .integer(let n, _) = args[1].kind {
+      // n bytes: n - 1 characters and the NUL (the buffer has room for n + 1, capped).
+      asm.mov(.r2, Int32(min(Int(n), size)))
     } else {
-      // A literal n has e.type.size == n + 1 (capped): read n bytes, n - 1 characters.
-      asm.mov(.r2, Int32(args.count == 2 ? size - 1 : size))
+      asm.mov(.r2, Int32(size))
     }
     asm.emit(.load(.dw, .r3, .r10, ptr))
     asm.call(.probeReadStr)

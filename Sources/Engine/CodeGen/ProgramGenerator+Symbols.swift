@@ -83,7 +83,7 @@ extension ProgramGenerator {
     } else if case .record(let name, _) = args[0].type {
       spelled = name
     }
-    switch CTypeLayout.offset(in: spelled, path: path, spelled: spelled) {
+    switch CTypeLayout.offset(in: spelled, path: path, types: resources.types) {
     case .success(let off): return off
     case .failure(let m): throw fail(m.text, args[1].range)
     }

@@ -38,6 +38,11 @@ final class ProgramGenerator {
   /// The whole program: prologue, filter, body, `return 0`.
   func generate(predicate: Expr?, body: Block) throws -> [Instruction] {
     asm.mov(.r6, .r1)
+    if context.iterator != nil {
+      // Iterators end with a call whose object is NULL: there is nothing to report then.
+      asm.emit(.load(.dw, .r1, .r6, 8))
+      asm.emit(.jumpIf(.eq, .r1, .imm(0), returnLabel))
+    }
     if let gate {
       asm.emit(.loadMapValue(.r1, resources.gates, offset: Int32(gate * 4)))
       asm.emit(.load(.w, .r1, .r1, 0))

@@ -80,32 +80,33 @@ extension ProgramGenerator {
     return off
   }
 
-  /// Fills `size` bytes at r10+offset with zeros.
-  func zero(_ offset: Int16, _ size: Int) throws {
+  /// Splits `size` bytes into the largest accesses that stay aligned at every given start offset
+  /// (the verifier refuses misaligned stack accesses).
+  static func chunks(_ size: Int, aligned offsets: [Int]) -> [(at: Int, size: Int)] {
+    var out: [(Int, Int)] = []
     var done = 0
     while done < size {
-      let chunk = Self.chunk(size - done, aligned: Int(offset) + done)
-      asm.emit(.storeImm(MemorySize(bytes: chunk)!, .r10, offset + Int16(done), 0))
+      var chunk = 8
+      while chunk > 1, chunk > size - done || offsets.contains(where: { ($0 + done) % chunk != 0 }) { chunk /= 2 }
+      out.append((done, chunk))
       done += chunk
     }
+    return out
   }
 
-  /// The widest access (8, 4, 2, 1 bytes) that fits `remaining` and keeps every offset aligned:
-  /// the verifier rejects misaligned stack access (strings in records sit at any offset).
-  static func chunk(_ remaining: Int, aligned offsets: Int...) -> Int {
-    for c in [8, 4, 2] where remaining >= c && offsets.allSatisfy({ $0 % c == 0 }) { return c }
-    return 1
+  /// Fills `size` bytes at r10+offset with zeros.
+  func zero(_ offset: Int16, _ size: Int) throws {
+    for c in ProgramGenerator.chunks(size, aligned: [Int(offset)]) {
+      asm.emit(.storeImm(MemorySize(bytes: c.size)!, .r10, offset + Int16(c.at), 0))
+    }
   }
 
   /// Copies `size` bytes between two memory locations (base register + offset), through r1.
   func copy(from src: Register, _ srcOffset: Int16, to dst: Register, _ dstOffset: Int16, size: Int) {
-    var done = 0
-    while done < size {
-      let chunk = Self.chunk(size - done, aligned: Int(srcOffset) + done, Int(dstOffset) + done)
-      let m = MemorySize(bytes: chunk)!
-      asm.emit(.load(m, .r1, src, srcOffset + Int16(done)))
-      asm.emit(.store(m, dst, dstOffset + Int16(done), .r1))
-      done += chunk
+    for c in ProgramGenerator.chunks(size, aligned: [Int(srcOffset), Int(dstOffset)]) {
+      let m = MemorySize(bytes: c.size)!
+      asm.emit(.load(m, .r1, src, srcOffset + Int16(c.at)))
+      asm.emit(.store(m, dst, dstOffset + Int16(c.at), .r1))
     }
   }
 

@@ -1,7 +1,5 @@
 /// Types of the builtin identifiers (`pid`, `comm`, `args`...), which depend on the probe's context.
 enum Builtins {
-  /// Default string size for `str()` and string-typed reads, as bpftrace's `max_strlen` default.
-  static let maxStringLength = 64
 
   static func type(of name: String, in ctx: ProbeContext) -> Result<BPFType, SemaMessage> {
     switch name {
@@ -15,8 +13,7 @@ enum Builtins {
         return .failure(SemaMessage("The func builtin can not be used with '\(ctx.provider)' probes"))
       }
       return .success(.symbol(ctx.isUserSpace ? .usym : .ksym))
-    case "kstack": return .success(.stack(user: false, mode: "bpftrace", depth: 127))
-    case "ustack": return .success(.stack(user: true, mode: "bpftrace", depth: 127))
+    case "kstack", "ustack": return .success(.stack(user: name == "ustack", mode: "bpftrace", depth: 127))
     case "retval":
       guard ctx.isReturnProbe else {
         return .failure(SemaMessage("The retval builtin can only be used with 'kretprobe', 'uretprobe' and 'fexit' probes"))

@@ -1,55 +1,23 @@
-/// Sizes and field offsets of kernel C types (from BTF) for sizeof() and offsetof(), which
-/// upstream evaluates at compile time.
+/// Field offsets for offsetof(), which upstream evaluates at compile time: through the struct
+/// layouts of the type library (kernel BTF in a session).
 enum CTypeLayout {
-  /// `struct x` / `union x` / `enum x`, a typedef (`pid_t`), or nil when `name` is neither an
-  /// aggregate spelling nor a BTF typedef (builtin types are the type checker's business).
-  static func size(ofTypeNamed name: String) -> Result<Int, SemaMessage>? {
-    let words = name.split(separator: " ", maxSplits: 1).map(String.init)
-    guard let btf = try? BTFTypes.vmlinux() else {
-      return words.count == 2 && ["struct", "union", "enum"].contains(words[0])
-        ? .failure(SemaMessage("Unknown type: \(name) (no kernel BTF to look it up in)")) : nil
+  /// Byte offset of `path` (e.g. ["se", "cfs_rq"]) inside record `record`, through nested records.
+  static func offset(in record: String, path: [String], types: TypeLibrary?) -> Result<Int, SemaMessage> {
+    guard let types, types.record(named: record) != nil else {
+      return .failure(SemaMessage("Unknown struct/union: '\(record)' (types come from kernel BTF)"))
     }
-    if words.count == 2, words[0] == "struct" || words[0] == "union" {
-      guard let r = btf.record(named: words[1]) else { return .failure(SemaMessage("Unknown type: \(name)")) }
-      return .success(r.size)
-    }
-    if words.count == 2, words[0] == "enum" {
-      guard let id = btf.typeID(named: words[1], kind: UInt32(BTFTypes.Kind.enumeration.rawValue))
-        ?? btf.typeID(named: words[1], kind: UInt32(BTFTypes.Kind.enum64.rawValue))
-      else { return .failure(SemaMessage("Unknown type: \(name)")) }
-      return .success(btf.resolve(id).size)
-    }
-    if let id = btf.typeID(named: name, kind: UInt32(BTFTypes.Kind.typedef.rawValue)) {
-      return .success(btf.resolve(id).size)
-    }
-    return nil
-  }
-
-  /// The record a type name or a value's type stands for: `struct task_struct` -> task_struct.
-  static func recordName(_ spelled: String) -> String {
-    for prefix in ["struct ", "union "] where spelled.hasPrefix(prefix) { return String(spelled.dropFirst(prefix.count)) }
-    return spelled
-  }
-
-  /// Byte offset of `path` (e.g. ["se", "cfs_rq"]) inside record `name`, through nested records.
-  static func offset(in name: String, path: [String], spelled: String) -> Result<Int, SemaMessage> {
-    guard let btf = try? BTFTypes.vmlinux() else {
-      return .failure(SemaMessage("offsetof() needs kernel BTF to find '\(spelled)'"))
-    }
-    guard var record = btf.record(named: recordName(name)) else { return .failure(SemaMessage("Unknown type: \(spelled)")) }
     var offset = 0
-    var owner = spelled
-    for (i, field) in path.enumerated() {
-      guard let f = record.field(named: field, in: btf) else {
-        return .failure(SemaMessage("'\(owner)' has no field named '\(field)'"))
+    var owner = record
+    for (i, name) in path.enumerated() {
+      guard let f = types.field(name, of: owner) else {
+        return .failure(SemaMessage("'\(owner)' has no field named '\(name)'"))
       }
       offset += f.offset
       if i == path.count - 1 { break }
-      guard case .record(_, let id, _, _) = f.type, let inner = btf.record(id: id) else {
-        return .failure(SemaMessage("'\(field)' is not a struct or union, so it has no field '\(path[i + 1])'"))
+      guard case .record(let inner, _) = f.type else {
+        return .failure(SemaMessage("'\(f.type)' is not a C type."))
       }
-      record = inner
-      owner = f.typeName
+      owner = inner
     }
     return .success(offset)
   }

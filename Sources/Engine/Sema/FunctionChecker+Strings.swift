@@ -55,7 +55,7 @@ extension FunctionChecker {
 
   /// buf(data, length) or buf(array): `length` bytes as a length-prefixed buffer.
   private static func checkBuf(_ c: CallCheck) -> BPFType {
-    let fallback = BPFType.sizedBuffer(capacity: Builtins.maxStringLength)
+    let fallback = BPFType.sizedBuffer(capacity: c.tc.config.maxStringLength)
     guard c.arity(1...2) else { return fallback }
     let t = c.tc.check(c.args[0])
     switch t {
@@ -66,7 +66,7 @@ extension FunctionChecker {
     }
     if c.args.count == 1 {
       switch t {
-      case .array, .buffer, .string: return .sizedBuffer(capacity: min(t.size, Builtins.maxStringLength))
+      case .array, .buffer, .string: return .sizedBuffer(capacity: min(t.size, c.tc.config.maxStringLength))
       case .none: return fallback
       default:
         c.error("buf() expects a length argument for non-array type '\(t)'", c.call.range)
@@ -79,7 +79,7 @@ extension FunctionChecker {
         c.error("buf() cannot use negative length (\(n))", c.args[1].range)
         return fallback
       }
-      return .sizedBuffer(capacity: Int(min(n, Int64(Builtins.maxStringLength))))
+      return .sizedBuffer(capacity: Int(min(n, Int64(c.tc.config.maxStringLength))))
     }
     return fallback
   }

@@ -49,17 +49,6 @@ extension FunctionChecker {
 
   /// The size of a written type, with its type recorded on the argument for CodeGen.
   static func sizeofType(_ t: TypeName, _ c: CallCheck) -> Int? {
-    if t.pointerDepth == 0, let looked = CTypeLayout.size(ofTypeNamed: t.base) {
-      switch looked {
-      case .success(let n):
-        let total = n * (t.arrayLength ?? 1)
-        c.args[0].type = .record(name: t.description, size: total)
-        return total
-      case .failure(let m):
-        c.error(m.text, c.args[0].range)
-        return nil
-      }
-    }
     guard let resolved = c.tc.resolve(t) else { return nil }
     c.args[0].type = resolved
     return resolved.size
@@ -86,7 +75,7 @@ extension FunctionChecker {
       }
       spelled = name
     }
-    switch CTypeLayout.offset(in: spelled, path: path, spelled: spelled) {
+    switch CTypeLayout.offset(in: spelled, path: path, types: c.tc.types) {
     case .success(let off): return off
     case .failure(let m):
       c.error(m.text, c.args[1].range)

@@ -133,11 +133,11 @@ enum FunctionChecker {
     case "str":
       guard arity(1...2) else { return .none }
       let t = tc.check(args[0])
-      var size = Builtins.maxStringLength
+      var size = tc.config.maxStringLength
       if args.count == 2 {
         if case .integer(let n, _) = args[1].kind {
           args[1].type = .int64
-          size = Int(min(n, UInt64(Builtins.maxStringLength))) + 1
+          size = Int(min(n, UInt64(tc.config.maxStringLength - 1))) + 1
         } else {
           _ = integerArgument(1)
         }
@@ -182,6 +182,29 @@ enum FunctionChecker {
       default: tc.error("ntop() expects an IPv4 address (an integer or 4 bytes) or an IPv6 address (16 bytes), got '\(t)'", args.last!.range)
       }
       return .symbol(.inet)
+    case "kstack", "ustack":
+      // kstack(), kstack(perf), kstack(10), kstack(raw, 5)
+      guard arity(0...2) else { return .none }
+      var mode = tc.config.stackMode
+      var depth = 127
+      for a in args {
+        switch a.kind {
+        case .identifier(let m) where ["bpftrace", "perf", "raw"].contains(m):
+          mode = m
+          a.type = .void
+        case .integer(let n, _):
+          guard n >= 1, n <= 127 else {
+            tc.error("\(name)() depth must be between 1 and 127", a.range)
+            return .none
+          }
+          depth = Int(n)
+          a.type = .int64
+        default:
+          tc.error("\(name)() takes a mode (bpftrace, perf, raw) and/or a depth (1-127)", a.range)
+          return .none
+        }
+      }
+      return .stack(user: name == "ustack", mode: mode, depth: depth)
     case "has_key":
       guard arity(2...2), mapArgument(0) != nil else { return .boolean }
       tc.check(args[1])

@@ -10,6 +10,8 @@ public struct MapDefinition: Equatable, Sendable {
   /// Integers widened to 64 bits; or an aggregation.
   public var valueType: BPFType
   public var maxEntries: Int
+  /// Declared `lruhash`/`percpulruhash`: the kernel evicts old entries instead of failing when full.
+  public var lru = false
 
   public init(name: String, keyType: BPFType?, valueType: BPFType, maxEntries: Int = 4096) {
     self.name = name
@@ -32,6 +34,16 @@ public struct MapDefinition: Equatable, Sendable {
 
   /// Aggregations are per-CPU (no atomics on the hot path) and merged when read.
   public var storage: Storage { aggregation == nil ? .hash : .percpuHash }
+
+  /// The kernel map type.
+  public var kernelKind: String {
+    switch (storage == .percpuHash, lru) {
+    case (false, false): "hash"
+    case (true, false): "percpuHash"
+    case (false, true): "lruHash"
+    case (true, true): "lruPercpuHash"
+    }
+  }
 
   /// The key as stored in the kernel: scalar maps use one 8-byte zero key; histograms append
   /// a u64 bucket index to the user's key.

@@ -6,6 +6,10 @@ final class TypeChecker {
   let positionalParameters: [String]
   /// Until the final pass, uses of maps not yet typed are left alone (another probe may define them).
   let finalPass: Bool
+  var types: TypeLibrary? = nil
+  var config = ProgramConfig()
+  /// `let @m = lruhash(100)` declarations, by map name.
+  var declarations: [String: MapDeclaration] = [:]
   private(set) var diagnostics: [Diagnostic] = []
   private var scopes: [[String: BPFType]] = [[:]]
   private var loopDepth = 0
@@ -171,7 +175,12 @@ final class TypeChecker {
       return
     }
     if value == .none { return }
-    maps.define(MapDefinition(name: name, keyType: keyType, valueType: value))
+    var def = MapDefinition(name: name, keyType: keyType, valueType: value, maxEntries: config.maxMapKeys)
+    if let d = declarations[name] {
+      def.maxEntries = d.maxEntries
+      def.lru = d.kind.contains("lru")
+    }
+    maps.define(def)
   }
 
   private func compatibleKey(_ a: BPFType, _ b: BPFType?) -> Bool {
@@ -223,6 +232,15 @@ final class TypeChecker {
       return .string(size: s.utf8.count + 1)
     case .boolean:
       return .boolean
+    case .identifier("ctx"):
+      guard let kind = context.iterator, let r = types?.record(named: "struct bpf_iter__\(kind)") else {
+        error("The ctx builtin can only be used with iter probes here", e.range)
+        return .none
+      }
+      return .pointer(.record(name: r.name, size: r.size), user: false)
+    case .identifier("curtask") where types?.record(named: "struct task_struct") != nil:
+      let size = types?.record(named: "struct task_struct")?.size ?? 0
+      return .pointer(.record(name: "struct task_struct", size: size), user: false)
     case .identifier(let name):
       switch Builtins.type(of: name, in: context) {
       case .success(let t): return t
@@ -317,8 +335,11 @@ final class TypeChecker {
     case .cast(let typeName, let operand):
       let from = check(operand)
       guard let to = resolve(typeName) else { return .none }
-      if to.isInteger, from != .none, !from.isInteger, !isPointer(from) {
+      if (to.isInteger || isPointer(to)), from != .none, !from.isInteger, !isPointer(from) {
         error("Cannot cast from '\(from)' to '\(to)'", e.range)
+      }
+      if case .record = to {
+        error("Cannot cast to a struct value '\(to)': cast to a pointer ('\(to) *') instead", e.range)
       }
       return to
     case .field(let base, let name):
@@ -331,14 +352,22 @@ final class TypeChecker {
         return items[i]
       }
       if case .tracepointArgs = bt { return tracepointField(name, e) }
+      if case .record(let r, _) = bt { return recordField(name, of: r, e) }
+      if case .pointer(.record, _) = bt {
+        error("Can not access field '\(name)' on a pointer ('\(bt)'): use -> instead of .", e.range)
+        return .none
+      }
       if bt != .none { error("Can not access field '\(name)' on expression of type '\(bt)'", e.range) }
       return .none
     case .arrow(let base, let name):
       let bt = check(base)
       if case .tracepointArgs = bt { return tracepointField(name, e) }
-      if bt != .none {
-        error("Can not access field '\(name)' on type '\(bt)': struct field access through BTF is not supported yet", e.range)
+      if case .pointer(.record(let r, _), _) = bt { return recordField(name, of: r, e) }
+      if case .record = bt {
+        error("Can not access field '\(name)' with -> on a struct value ('\(bt)'): use . instead", e.range)
+        return .none
       }
+      if bt != .none { error("Can not access field '\(name)' on type '\(bt)': it is not a pointer to a struct", e.range) }
       return .none
     case .index(let base, let index):
       let bt = check(base)
@@ -418,12 +447,53 @@ final class TypeChecker {
       error("Can't find a field \(name) in the tracepoint's args", e.range)
       return .none
     }
+    // `struct sk_buff * skbaddr`: a pointer into a kernel struct that BTF describes.
+    let c = field.cType.replacingAll("const ", with: "").trimmed
+    if c.hasPrefix("struct "), c.hasSuffix("*"), let types {
+      let name = String(c.dropLast()).trimmed
+      if let r = types.record(named: name) { return .pointer(.record(name: r.name, size: r.size), user: false) }
+    }
     return field.type
+  }
+
+  private func recordField(_ name: String, of record: String, _ e: Expr) -> BPFType {
+    guard let types, types.record(named: record) != nil else {
+      error("Unknown struct \(record): no BTF or definition describes it", e.range)
+      return .none
+    }
+    guard let f = types.field(name, of: record) else {
+      error("Struct/union of type '\(record)' does not contain a field named '\(name)'", e.range)
+      return .none
+    }
+    if f.type == .none {
+      error("Field '\(name)' of '\(record)' has a type bpfrepl can not read yet", e.range)
+    }
+    return f.type
+  }
+
+  /// A struct or union named in a cast or sizeof, through the type library.
+  private func recordType(_ base: String, _ range: SourceRange) -> BPFType? {
+    guard let r = types?.record(named: base) else {
+      error("Unknown struct/union: '\(base)' (types come from kernel BTF)", range)
+      return nil
+    }
+    return .record(name: r.name, size: r.size)
   }
 
   /// Maps a written type to a BPFType; nil (with a diagnostic) when unknown.
   func resolve(_ t: TypeName) -> BPFType? {
-    if t.pointerDepth > 0 { return .pointer(.uint64, user: false) }
+    if t.base.hasPrefix("struct ") || t.base.hasPrefix("union ") {
+      guard var r = recordType(t.base, t.range) else { return nil }
+      for _ in 0..<t.pointerDepth { r = .pointer(r, user: false) }
+      return r
+    }
+    if t.pointerDepth > 0 {
+      var inner = t
+      inner.pointerDepth = 0
+      guard var p = t.base == "void" ? .integer(bits: 8, signed: false) : resolve(inner) else { return nil }
+      for _ in 0..<t.pointerDepth { p = .pointer(p, user: false) }
+      return p
+    }
     let base: BPFType
     switch t.base {
     case "int8", "char", "signed char": base = .integer(bits: 8, signed: true)
@@ -435,7 +505,7 @@ final class TypeChecker {
     case "int64", "long", "long long": base = .int64
     case "uint64", "unsigned long", "unsigned long long", "u64", "size_t": base = .uint64
     case "bool": base = .boolean
-    case "string": base = .string(size: Builtins.maxStringLength)
+    case "string": base = .string(size: config.maxStringLength)
     default:
       error("Unknown type: \(t)", t.range)
       return nil

@@ -7,12 +7,15 @@ extension Session {
     Bare statements (print(@x), clear(@x), @x = 0, printf(...)) run once, immediately.
 
       %probes [-v]       attached probes: id, cell, probe, attach points, events, ns/event
+                         (-v: program ids, instructions, JIT bytes, maps)
       %detach ID|all     detach probes (their END blocks run)
       %maps              maps of the session: name, key and value types, entries
       %reset             detach everything and forget all maps
       %%run DURATION     (first line of a cell) attach the cell's probes for DURATION (e.g. 5s,
                          500ms), then detach them and print the maps they used; interrupt ends early
       %watch @map [INT]  a live view of a map, redrawn every INT (default 1s); %unwatch [@map|all]
+      %dump STAGE [ID]   the last program cell (or probe ID) at a stage: ast, types, bpf,
+                         verifier, jit (the kernel's xlated and JIT code), all
       %list [PATTERN]    list probes, like bpftrace -l (e.g. %list t:syscalls:*open*)
       %save FILE.ipynb   save the session as a notebook (a record others can re-run)
       !COMMAND           run a shell command (e.g. the workload you are tracing)
@@ -43,6 +46,8 @@ extension Session {
       return watch(args, cell: cell)
     case "%unwatch":
       return unwatch(args, cell: cell)
+    case "%dump":
+      return dumpMagic(args, cell: cell)
     case "%list":
       emit(cell, .stdout(ProbeListing.list(pattern: args.first, verbose: args.contains("-v"))))
     case "%save":
@@ -86,12 +91,12 @@ extension Session {
   }
 
   func probesTable(verbose: Bool) -> String {
-    var rows = [["ID", "CELL", "PROBE", "ATTACHED", "EVENTS", "NS/EVENT"] + (verbose ? ["PROGRAMS"] : [])]
+    var rows = [["ID", "CELL", "PROBE", "ATTACHED", "EVENTS", "NS/EVENT"] + (verbose ? ProbeDetails.headers : [])]
     for p in trace.probes {
       let (events, ns) = p.stats
       rows.append(
         ["#\(p.id)", String(p.cell), p.spec, String(p.attachments.count), String(events), events > 0 ? String(ns / events) : "-"]
-          + (verbose ? [p.programIDs.map(String.init).joined(separator: ",")] : []))
+          + (verbose ? ProbeDetails.columns(p) : []))
     }
     if rows.count == 1 { return "No probes attached.\n" }
     return Table.render(rows)

@@ -18,6 +18,8 @@ public final class Session: @unchecked Sendable {
   private var recordIndex: [Int: Int] = [:]
   private var interrupted = false
   private var running = true
+  /// Process group of the running `!` command (0: none); shutdown kills it.
+  private var commandGroup: pid_t = 0
   /// Cap on output kept per cell in the record (the live stream is not capped).
   static let recordLimit = 2_000
 
@@ -92,7 +94,10 @@ public final class Session: @unchecked Sendable {
 
   /// Detaches everything (END probes run, their output is delivered) and stops the pump.
   public func shutdown() {
-    lock.locked { trace.detachAll() }
+    lock.locked {
+      if commandGroup > 0 { kill(-commandGroup, SIGKILL) }
+      trace.detachAll()
+    }
     running = false
   }
 
@@ -180,19 +185,86 @@ public final class Session: @unchecked Sendable {
 
   // MARK: Shell commands
 
-  /// `!COMMAND`: runs through /bin/sh, output shown in the cell (how a record drives its workload).
+  /// `!COMMAND`: runs through /bin/sh, its stdout and stderr shown in the cell (how a record drives
+  /// its workload). stdin is /dev/null; the command runs in its own process group with default
+  /// signal handling, so an interrupt (SIGINT to the group, SIGKILL if it lingers) ends it.
   func shell(_ command: String, cell: Int) -> CellOutcome {
-    guard let pipe = popen(command + " 2>&1", "r") else { return .error(name: "ShellError", message: "cannot run \(command)", traceback: []) }
+    func fail(_ what: String) -> CellOutcome {
+      let message = "cannot run \(command): \(what): \(String(cString: strerror(errno)))"
+      return .error(name: "ShellError", message: message, traceback: ["ERROR: \(message)"])
+    }
+    var fds: [Int32] = [0, 0]
+    guard pipe(&fds) == 0 else { return fail("pipe") }
+    for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+    posix_spawn_file_actions_adddup2(&actions, fds[1], 2)
+    var attr = posix_spawnattr_t()
+    posix_spawnattr_init(&attr)
+    defer { posix_spawnattr_destroy(&attr) }
+    // The kernel ignores SIGINT and SIGPIPE and may block signals; the command must not inherit that.
+    var defaults = sigset_t()
+    sigemptyset(&defaults)
+    for s in [SIGINT, SIGPIPE, SIGTERM, SIGQUIT, SIGHUP] { sigaddset(&defaults, s) }
+    var empty = sigset_t()
+    sigemptyset(&empty)
+    posix_spawnattr_setsigdefault(&attr, &defaults)
+    posix_spawnattr_setsigmask(&attr, &empty)
+    posix_spawnattr_setpgroup(&attr, 0)
+    posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+    // `exec 2>&1` first, so the command's own redirections (`>&2`) still reach the cell.
+    let argv = ["/bin/sh", "-c", "exec 2>&1\n" + command]
+    var cArgs = argv.map { strdup($0) } + [nil]
+    defer { for a in cArgs { free(a) } }
+    var pid: pid_t = 0
+    let rc = posix_spawn(&pid, "/bin/sh", &actions, &attr, &cArgs, environ)
+    close(fds[1])
+    guard rc == 0 else {
+      close(fds[0])
+      errno = rc
+      return fail("posix_spawn")
+    }
+    lock.locked { commandGroup = pid }
     var buf = [UInt8](repeating: 0, count: 4096)
+    var interruptedAt: timespec? = nil
+    var killed = false
     while true {
-      let n = fread(&buf, 1, buf.count, pipe)
+      if interruptedAt == nil, isInterrupted {
+        kill(-pid, SIGINT)
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        interruptedAt = now
+      } else if let t = interruptedAt, !killed {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        if now.tv_sec - t.tv_sec >= 2 {
+          kill(-pid, SIGKILL)
+          killed = true
+        }
+      }
+      var p = pollfd(fd: fds[0], events: Int16(POLLIN), revents: 0)
+      let ready = Glibc.poll(&p, 1, 50)
+      if ready < 0 && errno == EINTR { continue }
+      if ready <= 0 { continue }
+      let n = read(fds[0], &buf, buf.count)
+      if n < 0 && errno == EINTR { continue }
       if n <= 0 { break }
       emit(cell, .stdout(String(decoding: buf[0..<n], as: UTF8.self)))
     }
-    let status = pclose(pipe)
+    close(fds[0])
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    lock.locked { commandGroup = 0 }
     // Let the probes' events for this workload reach the cell before it returns.
     lock.locked { trace.consumeAvailable() }
-    if status != 0 {
+    if interruptedAt != nil { return .interrupted }
+    let signaled = (status & 0x7f) != 0
+    if signaled {
+      emit(cell, .stderr("! \(command): killed by signal \(status & 0x7f)\n"))
+    } else if status != 0 {
       emit(cell, .stderr("! \(command): exit status \((status >> 8) & 0xff)\n"))
     }
     return .ok

@@ -20,6 +20,9 @@ public final class AttachedProbe: @unchecked Sendable {
   let endPrograms: [BPFProgram]
   /// Gates of its programs: closed first on detach, so it stops at once.
   var gateIDs: [UInt32] = []
+  /// For `%dump STAGE ID`: the cell's stages, and this block's index in its program.
+  public internal(set) var artifacts: CellArtifacts?
+  public internal(set) var probeIndex = -1
 
   init(id: Int, cell: Int, spec: String, targets: [ProbeTarget], programs: [BPFProgram], attachments: [BPFAttachment], endPrograms: [BPFProgram]) {
     self.id = id
@@ -59,7 +62,9 @@ public final class TraceSession: @unchecked Sendable {
   let ringBuffer: BPFMap
   let lostCounter: BPFMap
   let globals: BPFMap
-  let stacks: BPFMap
+  /// Created when a program first uses kstack/ustack: 16 MB that most sessions never need.
+  lazy var stacks: BPFMap? = try? BPFMap(
+    kind: .stackTrace, name: "stacks", keySize: 4, valueSize: CompileResources.stackDepth * 8, maxEntries: 16384)
   let gates: BPFMap
   let symbolizer = Symbolizer()
   private var reader: RingBufferReader!
@@ -72,7 +77,7 @@ public final class TraceSession: @unchecked Sendable {
 
   /// Reads and symbolizes a stack the programs stored; a negative id is a failed walk.
   func stackTrace(id: Int64, pid: Int32, user: Bool) -> StackTrace {
-    guard id >= 0, let raw = try? stacks.lookup(key: withUnsafeBytes(of: UInt32(id).littleEndian, Array.init)) else {
+    guard id >= 0, let raw = try? stacks?.lookup(key: withUnsafeBytes(of: UInt32(id).littleEndian, Array.init)) else {
       return StackTrace(frames: [])
     }
     var frames: [StackFrame] = []
@@ -85,16 +90,21 @@ public final class TraceSession: @unchecked Sendable {
     return StackTrace(frames: frames)
   }
 
+  // Dumps (Session/Dumps/): what the last cell produced at each stage, and how to load.
+  public internal(set) var lastCell: CellArtifacts?
+  /// `--dry-run`: compile and load (the verifier runs) but attach and run nothing.
+  public var dryRun = false
+
   public init(output: @escaping (SessionOutput) -> Void) throws {
     self.output = output
+    resources.types = BTFTypeLibrary()
     // Per-probe event counts and ns/event (%probes); harmless if it cannot be enabled.
     _ = try? BPFStats.enable()
-    ringBuffer = try BPFMap(kind: .ringbuf, name: "events", keySize: 0, valueSize: 0, maxEntries: 1 << 22)
-    lostCounter = try BPFMap(kind: .array, name: "lost", keySize: 4, valueSize: 8, maxEntries: 1)
+    // 16 MiB: a reader starved of CPU for a moment must not turn a burst into lost events.
+    ringBuffer = try BPFMap(kind: .ringbuf, name: "events", keySize: 0, valueSize: 0, maxEntries: 1 << 24)
+    lostCounter = try BPFMap(kind: .array, name: "lost", keySize: 4, valueSize: 16, maxEntries: 1)
     globals = try BPFMap(kind: .array, name: "globals", keySize: 4, valueSize: GlobalsLayout.size, maxEntries: 1)
     gates = try BPFMap(kind: .array, name: "gates", keySize: 4, valueSize: 4 * CompileResources.gateCount, maxEntries: 1)
-    stacks = try BPFMap(
-      kind: .stackTrace, name: "stacks", keySize: 4, valueSize: CompileResources.stackDepth * 8, maxEntries: 16384)
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     let start = UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
@@ -113,12 +123,19 @@ public final class TraceSession: @unchecked Sendable {
     public var warnings: [Diagnostic]
     /// BEGIN programs not yet run (when `run` was asked not to run them).
     var pendingBegin: [BPFProgram]
+    var pendingIterators: [BPFProgram]
+    public var config: ProgramConfig
+    /// Iterator probes run once; a one-shot run ends after them, as bpftrace's does.
+    public var hasIterators: Bool { !pendingIterators.isEmpty }
   }
 
   /// Runs the BEGIN programs a cell left pending (one-shot runs print "Attaching..." first).
   public func runBeginPrograms(of result: CellResult) {
     for b in result.pendingBegin {
       do { _ = try b.runOnce() } catch { output(.stderr(cell: 0, text: "ERROR: \(error)\n")) }
+    }
+    for i in result.pendingIterators {
+      do { try i.runIterator() } catch { output(.stderr(cell: 0, text: "ERROR: \(error)\n")) }
     }
   }
 
@@ -132,7 +149,10 @@ public final class TraceSession: @unchecked Sendable {
   /// exactly as it was (maps, probes, attachments).
   public func run(_ file: SourceFile, cell: Int = 0, positional: [String] = [], runBegin: Bool = true) throws -> CellResult {
     let program: Program
+    lastCell = nil  // a cell that does not parse has no stages to show
     do { program = try ProgramParser.parse(file) } catch let d as DiagnosticList { throw CellError.diagnostics(d, file) }
+    let artifacts = CellArtifacts(file: file, program: program)
+    lastCell = artifacts
     resources.events.currentCell = cell
     let compiled: CompileResult
     do {
@@ -140,13 +160,14 @@ public final class TraceSession: @unchecked Sendable {
     } catch let d as DiagnosticList {
       throw CellError.diagnostics(d, file)
     }
+    artifacts.compiled(compiled, resources: resources)
     var createdMaps: [String] = []
     var loadedProbes: [AttachedProbe] = []
     var openedGates: [UInt32] = []
     do {
       for def in compiled.newMaps where kernelMaps[def.name] == nil {
         kernelMaps[def.name] = try BPFMap(
-          kind: def.storage == .percpuHash ? .percpuHash : .hash, name: String(def.name.dropFirst()).isEmpty ? "at" : String(def.name.dropFirst()),
+          kind: BPFMap.Kind.from(def.kernelKind), name: String(def.name.dropFirst()).isEmpty ? "at" : String(def.name.dropFirst()),
           keySize: def.keySize, valueSize: def.valueSize, maxEntries: def.kernelMaxEntries)
         createdMaps.append(def.name)
       }
@@ -163,6 +184,7 @@ public final class TraceSession: @unchecked Sendable {
         }
       }
       var begin: [BPFProgram] = []
+      var iterators: [BPFProgram] = []
       var byProbe:
         [Int: (programs: [BPFProgram], attachments: [BPFAttachment], ends: [BPFProgram], targets: [ProbeTarget], gates: [UInt32])] =
           [:]
@@ -178,9 +200,11 @@ public final class TraceSession: @unchecked Sendable {
         }
         if p.isBegin {
           begin.append(prog)
+        } else if case .iterator? = p.targets.first?.spec {
+          iterators.append(prog)
         } else if p.isEnd {
           entry.ends.append(prog)
-        } else {
+        } else if !dryRun {
           for t in p.targets {
             if let a = try registry.provider(for: t)?.attach(prog, to: t, cookie: resources.probeNames.id(for: t.name)) {
               entry.attachments.append(a)
@@ -198,14 +222,24 @@ public final class TraceSession: @unchecked Sendable {
           id: nextProbeID, cell: cell, spec: spec, targets: e.targets, programs: e.programs, attachments: e.attachments,
           endPrograms: e.ends)
         probe.gateIDs = e.gates
+        probe.artifacts = artifacts
+        probe.probeIndex = index
         loadedProbes.append(probe)
         nextProbeID += 1
       }
+      if dryRun {
+        return CellResult(
+          attached: [], attachPointCount: 0, warnings: compiled.warnings, pendingBegin: [], pendingIterators: [], config: compiled.config)
+      }
       probes += loadedProbes.filter { !$0.attachments.isEmpty || !$0.endPrograms.isEmpty }
-      if runBegin { for b in begin { _ = try b.runOnce() } }
+      if runBegin {
+        for b in begin { _ = try b.runOnce() }
+        for i in iterators { try i.runIterator() }
+      }
       if let immediate { _ = try immediate.runOnce() }
       let count = compiled.programs.reduce(0) { $0 + $1.targets.count }
-      return CellResult(attached: loadedProbes, attachPointCount: count, warnings: compiled.warnings, pendingBegin: runBegin ? [] : begin)
+      return CellResult(attached: loadedProbes, attachPointCount: count, warnings: compiled.warnings, pendingBegin: runBegin ? [] : begin, pendingIterators: runBegin ? [] : iterators,
+        config: compiled.config)
     } catch {
       for p in loadedProbes { quiet(p) }
       for g in openedGates { try? setGate(g, open: false) }
@@ -231,9 +265,19 @@ public final class TraceSession: @unchecked Sendable {
       case .kprobe: .kprobe
       case .tracing: .tracing
       }
+    var options = BPFProgram.Options()
+    if case .iterator(let kind)? = p.targets.first?.spec {
+      options.expectedAttachType = .traceIter
+      options.attachBTFID = try? BTFTypes.vmlinux().functionID("bpf_iter_\(kind)")
+    }
+    let entry = lastCell?.entry(for: p)
+    entry?.type = type
     do {
-      return try BPFProgram(instructions: words, type: type, name: p.name)
+      let prog = try BPFProgram(instructions: words, type: type, name: p.name, options: options)
+      entry?.loaded = prog
+      return prog
     } catch let r as VerifierRejection {
+      entry?.rejection = r.log
       // Point at the probe header: the whole block is one program.
       let header = SourceRange(p.range.start, file.bytes[p.range.start...].firstIndex(of: UInt8(ascii: "{")) ?? p.range.end)
       let notes = verbose ? [r.log] : r.logTail(lines: 3).map(String.init) + ["(run with -v for the full verifier log)"]
@@ -249,7 +293,7 @@ public final class TraceSession: @unchecked Sendable {
     case CompileResources.ringBufferName: return ringBuffer.fd
     case CompileResources.lostCounterName: return lostCounter.fd
     case CompileResources.globalsName: return globals.fd
-    case CompileResources.stacksName: return stacks.fd
+    case CompileResources.stacksName: return stacks?.fd ?? -1
     case CompileResources.gatesName: return gates.fd
     default: return kernelMaps[name]?.fd ?? -1
     }
@@ -271,9 +315,17 @@ public final class TraceSession: @unchecked Sendable {
     reportLostEvents()
   }
 
+  private var reportedFullMaps: UInt64 = 0
+
   private func reportLostEvents() {
-    guard let v = try? lostCounter.lookup(key: [0, 0, 0, 0]), v.count >= 8 else { return }
+    guard let v = try? lostCounter.lookup(key: [0, 0, 0, 0]), v.count >= 16 else { return }
     let lost = v.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+    let full = v.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self) }
+    if full > reportedFullMaps {
+      // Like bpftrace's runtime warning: an update that did not fit is never silently dropped.
+      output(.stderr(cell: 0, text: "WARNING: Map full; can't update element (\(full - reportedFullMaps) updates dropped). Raise max_map_keys in a config block or declare the map, e.g. let @a = hash(100000);\n"))
+      reportedFullMaps = full
+    }
     if lost > reportedLost {
       let n = lost - reportedLost
       output(json ? .stdout(cell: 0, text: JSONFormatter.lostEvents(n)) : .stderr(cell: 0, text: TextFormatter.lostEvents(n)))
@@ -407,5 +459,16 @@ public final class TraceSession: @unchecked Sendable {
     probes.removeAll()
     _ = try? reader.consume()
     reportLostEvents()
+  }
+}
+
+extension BPFMap.Kind {
+  static func from(_ name: String) -> BPFMap.Kind {
+    switch name {
+    case "percpuHash": .percpuHash
+    case "lruHash": .lruHash
+    case "lruPercpuHash": .lruPercpuHash
+    default: .hash
+    }
   }
 }

@@ -57,10 +57,13 @@ struct ValueDecoder: Sendable {
     case .sizedBuffer(let capacity):
       let length = min(Int(integer(bytes, size: 4)), capacity, max(0, bytes.count - 8))
       return .buffer(Array(bytes[8..<(8 + length)]))
-    case .stack(let user, _, _):
+    case .stack(let user, let mode, let depth):
       let id = Int64(bitPattern: integer(bytes, size: 8))
       let pid = Int32(truncatingIfNeeded: integer(UnsafeRawBufferPointer(rebasing: bytes[min(8, bytes.count)...]), size: 4))
-      return .stack(stacks(id, pid, user))
+      var trace = stacks(id, pid, user)
+      trace.frames = Array(trace.frames.prefix(depth))
+      trace.mode = mode == "perf" ? .perf : mode == "raw" ? .raw : .bpftrace
+      return .stack(trace)
     case .array(let element, let count):
       let size = element.size
       return .array(

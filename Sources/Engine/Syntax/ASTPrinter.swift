@@ -17,6 +17,14 @@ public enum ASTPrinter {
     return p.out
   }
 
+  /// The tree with `annotate(expr)` appended to each expression's line (`-d types` adds ` :: type`).
+  public static func print(_ program: Program, annotate: @escaping (Expr) -> String?) -> String {
+    var p = Printer()
+    p.annotate = annotate
+    p.program(program)
+    return p.out
+  }
+
   /// One expression as a tree (handy in tests and for `--dump`).
   public static func print(_ expr: Expr, depth: Int = 0) -> String {
     var p = Printer()
@@ -27,6 +35,7 @@ public enum ASTPrinter {
 
 private struct Printer {
   var out = ""
+  var annotate: ((Expr) -> String?)? = nil
 
   mutating func line(_ depth: Int, _ text: String) {
     out += String(repeating: " ", count: depth) + text + "\n"
@@ -125,6 +134,15 @@ private struct Printer {
   }
 
   mutating func expr(_ e: Expr, _ d: Int) {
+    let mark = out.utf8.count
+    node(e, d)
+    // The node's own line is the first one it printed.
+    if let suffix = annotate?(e), let nl = out.utf8[out.utf8.index(out.startIndex, offsetBy: mark)...].firstIndex(of: UInt8(ascii: "\n")) {
+      out.insert(contentsOf: suffix, at: nl)
+    }
+  }
+
+  mutating func node(_ e: Expr, _ d: Int) {
     switch e.kind {
     case .integer(let value, let suffix):
       line(d, "int: \(value)\(suffix)")

@@ -125,3 +125,13 @@ import Testing
         """)
   }
 }
+
+@Suite struct StackAccessTests {
+  @Test func copiesSplitIntoAlignedAccesses() {
+    // 6 bytes from an 8-aligned offset to one at -18 (2-aligned): 2-byte moves only.
+    #expect(ProgramGenerator.chunks(6, aligned: [-24, -18]).map(\.size) == [2, 2, 2])
+    #expect(ProgramGenerator.chunks(16, aligned: [-32]).map(\.size) == [8, 8])
+    #expect(ProgramGenerator.chunks(7, aligned: [-16]).map(\.size) == [4, 2, 1])
+    #expect(ProgramGenerator.chunks(5, aligned: [-13]).map(\.size) == [1, 4])
+  }
+}

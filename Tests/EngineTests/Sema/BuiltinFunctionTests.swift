@@ -21,6 +21,7 @@ final class UprobeResolver: ProbeResolver {
   func resources(unsafe: Bool = false) -> CompileResources {
     let r = CompileResources()
     r.environment.unsafe = unsafe
+    r.types = FixedTypes()
     r.environment.kernelSymbolAddress = { $0 == "avenrun" ? 0xffff_ffff_8200_0000 : nil }
     return r
   }
@@ -73,9 +74,11 @@ final class UprobeResolver: ProbeResolver {
   }
 
   @Test func sizeofAndOffsetof() {
-    #expect(errors("BEGIN { @a = sizeof(uint32); @b = sizeof(comm); @c = sizeof(int64[4]); }") == "compiled")
-    expectError("BEGIN { @ = sizeof(struct no_such_struct_xyz); }", "Unknown type: struct no_such_struct_xyz", at: "struct no_such_struct_xyz")
-    expectError("BEGIN { @ = offsetof(struct task_struct, no_such_field); }", "'struct task_struct' has no field named 'no_such_field'", at: "no_such_field")
+    #expect(errors("BEGIN { @a = sizeof(uint32); @b = sizeof(comm); @c = sizeof(int64[4]); @d = sizeof(struct task); }") == "compiled")
+    #expect(errors("BEGIN { @a = offsetof(struct task, comm); @b = offsetof(struct task, parent); }") == "compiled")
+    expectError("BEGIN { @ = sizeof(struct no_such_struct_xyz); }", "Unknown struct/union: 'struct no_such_struct_xyz'", at: "struct no_such_struct_xyz")
+    expectError("BEGIN { @ = offsetof(struct task, no_such_field); }", "'struct task' has no field named 'no_such_field'", at: "no_such_field")
+    expectError("BEGIN { @ = offsetof(struct task, pid.x); }", "'int32' is not a C type.", at: "pid.x")
     expectError("BEGIN { @ = offsetof(comm, x); }", "offsetof() needs a struct or union value ('string[16]' given)", at: "comm")
   }
 

@@ -111,3 +111,45 @@ final class FixedResolver: ProbeResolver {
     #expect(errors("nope:x { exit(); }").contains("Invalid probe type: nope"))
   }
 }
+
+/// A tiny struct library for pure type tests.
+final class FixedTypes: TypeLibrary {
+  func record(named name: String) -> RecordLayout? {
+    switch name {
+    case "task", "struct task":
+      return RecordLayout(
+        name: "struct task", size: 32,
+        fields: [
+          .init(name: "pid", offset: 0, type: .int32), .init(name: "comm", offset: 4, type: .string(size: 16)),
+          .init(name: "parent", offset: 24, type: .pointer(.record(name: "struct task", size: 32), user: false)),
+        ])
+    default: return nil
+    }
+  }
+}
+
+@Suite struct StructAccessTests {
+  func compile(_ text: String) -> String {
+    let file = SourceFile(name: "stdin", text: text)
+    let resources = CompileResources()
+    resources.types = FixedTypes()
+    do {
+      _ = try Compiler.compile(try ProgramParser.parse(file), resources: resources, resolver: FixedResolver())
+      return "ok " + resources.maps.names.compactMap { resources.maps[$0]?.signature }.joined(separator: "; ")
+    } catch let list as DiagnosticList {
+      return DiagnosticRenderer().render(list.diagnostics, in: file)
+    } catch {
+      return "\(error)"
+    }
+  }
+
+  @Test func fieldsThroughPointersAndCasts() {
+    #expect(compile("BEGIN { $t = (struct task *)0; @p[$t->parent->comm] = $t->pid; }") == "ok @p[string[16]]: int64")
+  }
+
+  @Test func unknownFieldAndWrongOperator() {
+    #expect(compile("BEGIN { $t = (struct task *)0; @ = $t->nope; }").contains("does not contain a field named 'nope'"))
+    #expect(compile("BEGIN { $t = (struct task *)0; @ = $t.pid; }").contains("use -> instead of ."))
+    #expect(compile("BEGIN { @ = (struct nosuch *)0; }").contains("Unknown struct/union: 'struct nosuch'"))
+  }
+}

@@ -1,5 +1,6 @@
 import json
 import os
+import subprocess
 import tempfile
 
 import pytest
@@ -20,6 +21,13 @@ with open(os.path.join(_SPEC_ROOT, "kernels", "bpfrepl-test", "kernel.json"), "w
         f,
     )
 os.environ["JUPYTER_PATH"] = _SPEC_ROOT + os.pathsep + os.environ.get("JUPYTER_PATH", "")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _tracefs():
+    """Cells attach tracepoints: tracefs must be mounted (as `make system` does)."""
+    if not os.path.isdir("/sys/kernel/tracing/events"):
+        subprocess.run(["mount", "-t", "tracefs", "nodev", "/sys/kernel/tracing"], capture_output=True)
 
 
 @pytest.fixture(autouse=True)

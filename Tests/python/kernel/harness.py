@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -14,6 +16,20 @@ from jupyter_client.connect import write_connection_file
 
 REPO = Path(__file__).resolve().parents[3]
 BIN = os.path.abspath(os.environ.get("BPFREPL_BIN") or REPO / ".build/debug/bpfrepl")
+# N getppid(2) calls from a process named COMM: the workload probes count (see workload.py).
+WORKLOAD = str(Path(__file__).resolve().parent / "workload.py")
+WORKLOAD_COMM = "bpfrepl-wl"
+# A probe that sees exactly the workload's calls.
+GETPPID = f't:syscalls:sys_enter_getppid /comm == "{WORKLOAD_COMM}"/'
+
+
+def workload_command(n: int) -> str:
+    """A shell command (for a `!` line) making n getppid calls."""
+    return f"{sys.executable} {WORKLOAD} {n}"
+
+
+def start_workload(n: int) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, WORKLOAD, str(n)], stdout=subprocess.DEVNULL)
 
 
 class KernelProcess:
@@ -120,4 +136,73 @@ def execute(kc: BlockingKernelClient, code: str, timeout: float = 10, **kw):
 
 
 def stream_text(messages: list[dict], name: str = "stdout") -> str:
-    return "".join(m["content"]["text"] for m in messages if m["msg_type"] == "stream" and m["content"]["name"] == name)
+    """What a person sees on that stream. Maps printed by print(@m) arrive as display_data whose
+    text/plain is bpftrace's text, so they count as stdout."""
+    parts = []
+    for m in messages:
+        if m["msg_type"] == "stream" and m["content"]["name"] == name:
+            parts.append(m["content"]["text"])
+        elif name == "stdout" and m["msg_type"] in ("display_data", "update_display_data"):
+            parts.append(m["content"]["data"].get("text/plain", ""))
+    return "".join(parts)
+
+
+def displays(messages: list[dict]) -> list[dict]:
+    """The display_data bundles of a request (rich map views)."""
+    return [m["content"]["data"] for m in messages if m["msg_type"] == "display_data"]
+
+
+def ok(kc: BlockingKernelClient, code: str, timeout: float = 10, **kw) -> list[dict]:
+    """Runs code that must succeed; returns its IOPub messages."""
+    reply, msgs = execute(kc, code, timeout, **kw)
+    assert reply["content"]["status"] == "ok", reply["content"]
+    return msgs
+
+
+def wait_until(condition, timeout: float, interval: float = 0.05):
+    """Polls condition() until it returns something truthy (returned) or timeout (None)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value or time.monotonic() >= deadline:
+            return value
+        time.sleep(interval)
+
+
+def held_links(pid: int) -> dict[int, dict]:
+    """BPF links process pid holds open: link id -> its /proc/PID/fdinfo fields (link_type,
+    prog_id, tp_name for a tracepoint...)."""
+    links = {}
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            if os.readlink(f"/proc/{pid}/fd/{fd}") != "anon_inode:bpf_link":
+                continue
+            info = dict(
+                line.split(":", 1) for line in Path(f"/proc/{pid}/fdinfo/{fd}").read_text().splitlines() if ":" in line
+            )
+        except OSError:  # closed meanwhile
+            continue
+        info = {k.strip(): v.strip() for k, v in info.items()}
+        links[int(info["link_id"])] = info
+    return links
+
+
+def kernel_link_ids() -> set[int]:
+    """Ids of every BPF link in the kernel (bpftool link list)."""
+    out = subprocess.run(["bpftool", "-j", "link", "list"], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    return {l["id"] for l in json.loads(out.stdout or "[]")}
+
+
+def programs_alive(prog_ids: set[int]) -> set[int]:
+    """Those of prog_ids the kernel still has loaded."""
+    return {
+        i for i in prog_ids
+        if subprocess.run(["bpftool", "prog", "show", "id", str(i)], capture_output=True, timeout=30).returncode == 0
+    }
+
+
+def counted(text: str, name: str) -> int | None:
+    """The value bpftrace prints for a scalar map (`@x: 1000`), or None."""
+    m = re.search(rf"^{re.escape(name)}: (\d+)$", text, re.M)
+    return int(m.group(1)) if m else None

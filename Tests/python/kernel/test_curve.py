@@ -48,10 +48,21 @@ def test_encrypted_client_is_served(curve_kernel):
         _, frames = session.feed_identities(sub.recv_multipart())
         assert session.deserialize(frames)["msg_type"] == "iopub_welcome"
 
-        shell.send_multipart(session.serialize(session.msg("execute_request", {"code": "secret cell", "silent": False})))
+        request = session.msg("execute_request", {"code": 'printf("secret cell\\n")', "silent": False})
+        shell.send_multipart(session.serialize(request))
         assert shell.poll(5000)
         _, frames = session.feed_identities(shell.recv_multipart())
         assert session.deserialize(frames)["content"]["status"] == "ok"
+        # Its output came over the encrypted IOPub.
+        texts = []
+        while sub.poll(2000):
+            _, frames = session.feed_identities(sub.recv_multipart())
+            msg = session.deserialize(frames)
+            if msg["msg_type"] == "stream" and msg["parent_header"]["msg_id"] == request["header"]["msg_id"]:
+                texts.append(msg["content"]["text"])
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle" and texts:
+                break
+        assert "".join(texts) == "secret cell\n"
 
         control.send_multipart(session.serialize(session.msg("kernel_info_request", {})))
         assert control.poll(5000)

@@ -1,8 +1,4 @@
-"""The standard jupyter_kernel_test conformance suite, for the parts that apply.
-
-Cell contents here target the temporary protocol probe backend; with the real
-Session they become bpftrace (the lead fills in completion samples then).
-"""
+"""The standard jupyter_kernel_test conformance suite, with bpftrace cells."""
 import unittest
 
 import jupyter_kernel_test as jkt
@@ -13,16 +9,29 @@ class BpfreplKernelTests(jkt.KernelTests):
     language_name = "bpftrace"
     file_extension = ".bt"
 
-    code_hello_world = "hello, world"
-    code_stderr = "%%stderr oops"
-    code_generate_error = "error"
+    # The suite checks that some stdout stream contains "hello, world".
+    code_hello_world = 'BEGIN { printf("hello, world\\n"); }'
+    # warnf output goes to stderr ("WARNING: ..."), the cell succeeds.
+    code_stderr = 'BEGIN { warnf("careful"); }'
+    # A syntax error: execute_reply status error, and exactly one IOPub output (the error).
+    code_generate_error = "BEGIN { @x = ; }"
 
-    complete_code_samples = ["kprobe:do_nanosleep { @[comm] = count(); }", "BEGIN { printf(\"hi\\n\"); }"]
-    incomplete_code_samples = ["kprobe:do_nanosleep {", "BEGIN { printf(\"hi\\n\""]
-    invalid_code_samples = ["}"]
+    complete_code_samples = [
+        't:syscalls:sys_enter_openat /comm == "cat"/ { @[comm] = count(); }',
+        'BEGIN { printf("hi\\n"); }',
+        "print(@x)",
+        "%probes",
+    ]
+    incomplete_code_samples = ["BEGIN {", 'BEGIN { printf("hi\\n"', "i:s:1 { if (1) {"]
+    invalid_code_samples = ["BEGIN { }}", "}"]
 
-    completion_samples = [{"text": "pri", "matches": {"printf", "print"}}]
-    code_inspect_sample = "printf"
+    completion_samples = [
+        {"text": "prin", "matches": {"printf(", "print("}},
+        {"text": "i:s:1 { @[co", "matches": {"comm", "count("}},
+        {"text": "%pro", "matches": {"%probes"}},
+        {"text": "t:syscalls:sys_enter_getppi", "matches": {"t:syscalls:sys_enter_getppid"}},
+    ]
+    code_inspect_sample = "comm"
 
 
 class BpfreplIopubWelcomeTests(jkt.IopubWelcomeTests):

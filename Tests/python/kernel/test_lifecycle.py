@@ -6,7 +6,17 @@ import pytest
 import zmq
 from jupyter_client.session import Session
 
-from harness import KernelProcess, execute
+from harness import (
+    GETPPID,
+    KernelProcess,
+    execute,
+    held_links,
+    kernel_link_ids,
+    ok,
+    programs_alive,
+    stream_text,
+    wait_until,
+)
 
 
 def test_heartbeat_echo(kernel):
@@ -25,7 +35,7 @@ def test_heartbeat_echo(kernel):
 
 def test_heartbeat_answers_while_a_cell_runs(kernel):
     kc = kernel.client()
-    kc.execute("%%sleep 2")
+    kc.execute("!sleep 2")
     time.sleep(0.2)
     assert kc.is_alive()
     sock = zmq.Context.instance().socket(zmq.REQ)
@@ -40,8 +50,9 @@ def test_ipc_transport():
     k = KernelProcess(transport="ipc")
     try:
         kc = k.client()
-        reply, msgs = execute(kc, "over ipc")
+        reply, msgs = execute(kc, 'printf("over ipc\\n")')
         assert reply["content"]["status"] == "ok"
+        assert stream_text(msgs) == "over ipc\n"
         assert os.path.exists(f"{k.info['ip']}-{k.info['shell_port']}")
     finally:
         k.close()
@@ -76,7 +87,10 @@ def test_shutdown_on_control_exits(restart):
         reply = kc.get_control_msg(timeout=5)
         assert reply["msg_type"] == "shutdown_reply"
         assert reply["content"] == {"status": "ok", "restart": restart}
+        start = time.monotonic()
         assert k.proc.wait(timeout=5) == 0
+        assert time.monotonic() - start < 2
+        assert "too long" not in k.stderr()
     finally:
         k.close()
 
@@ -89,21 +103,102 @@ def test_shutdown_on_shell_exits():
         kc.shell_channel.send(msg)
         reply = kc.get_shell_msg(timeout=5)
         assert reply["msg_type"] == "shutdown_reply"
+        start = time.monotonic()
         assert k.proc.wait(timeout=5) == 0
+        # A clean exit, not the shutdown watchdog's (which fires after 3 s).
+        assert time.monotonic() - start < 2
+        assert "too long" not in k.stderr()
     finally:
         k.close()
+
+
+def tracepoint_links(k: KernelProcess) -> dict[int, dict]:
+    return {i: l for i, l in held_links(k.proc.pid).items() if "tp_name" in l}
+
+
+def assert_gone(links: dict[int, dict], what: str):
+    """The links (and their programs) no longer exist; detaching is slow in the kernel: poll."""
+    ids = set(links)
+    progs = {int(l["prog_id"]) for l in links.values()}
+    wait_until(lambda: not (ids & kernel_link_ids()), 10)
+    assert not ids & kernel_link_ids(), f"BPF links left behind after {what}: {sorted(ids & kernel_link_ids())}"
+    wait_until(lambda: not programs_alive(progs), 10)
+    assert not programs_alive(progs), f"BPF programs left behind after {what}"
 
 
 def test_shutdown_during_running_cell_and_async_output():
     k = KernelProcess()
     try:
         kc = k.client()
-        execute(kc, "%%tick 1000")  # keeps producing output from another thread
-        kc.execute("%%sleep 30")
-        time.sleep(0.2)
+        ok(kc, 'i:ms:1 { printf("tick\\n"); }')  # keeps producing output from another thread
+        kc.execute(f"%%run 30s\n{GETPPID} {{ @calls = count(); }}")
+        links = wait_until(lambda: tracepoint_links(k), 5)
+        assert [l["tp_name"] for l in links.values()] == ["sys_enter_getppid"]
         kc.control_channel.send(kc.session.msg("shutdown_request", {"restart": False}))
         assert kc.get_control_msg(timeout=5)["msg_type"] == "shutdown_reply"
         assert k.proc.wait(timeout=5) == 0
+        assert_gone(links, "shutdown")
+    finally:
+        k.close()
+
+
+def test_shutdown_detaches_every_probe():
+    k = KernelProcess()
+    try:
+        kc = k.client()
+        ok(kc, f"{GETPPID} {{ @calls = count(); }}\nt:syscalls:sys_exit_getppid {{ @exits = count(); }}")
+        links = tracepoint_links(k)
+        assert sorted(l["tp_name"] for l in links.values()) == ["sys_enter_getppid", "sys_exit_getppid"]
+        assert set(links) <= kernel_link_ids()
+        kc.control_channel.send(kc.session.msg("shutdown_request", {"restart": False}))
+        assert kc.get_control_msg(timeout=5)["content"]["status"] == "ok"
+        assert k.proc.wait(timeout=5) == 0
+        assert_gone(links, "shutdown")
+    finally:
+        k.close()
+
+
+def processes_running(cmdline: str) -> list[int]:
+    pids = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if f.read().replace(b"\0", b" ").strip() == cmdline.encode():
+                    pids.append(int(pid))
+        except OSError:
+            pass
+    return pids
+
+
+def test_shutdown_ends_a_running_shell_command():
+    k = KernelProcess()
+    try:
+        kc = k.client()
+        marker = f"sleep 30.{os.getpid()}"  # a command line no other process has
+        kc.execute(f"!{marker}")
+        assert wait_until(lambda: processes_running(marker), 5), "the ! command did not start"
+        kc.control_channel.send(kc.session.msg("shutdown_request", {"restart": False}))
+        assert kc.get_control_msg(timeout=5)["msg_type"] == "shutdown_reply"
+        assert k.proc.wait(timeout=5) == 0
+        wait_until(lambda: not processes_running(marker), 2)
+        assert not processes_running(marker), "the ! command outlived the kernel"
+    finally:
+        k.close()
+
+
+def test_sigkill_leaves_no_bpf_link_behind():
+    k = KernelProcess()
+    try:
+        kc = k.client()
+        assert not tracepoint_links(k)
+        before = kernel_link_ids()
+        ok(kc, f"{GETPPID} {{ @calls = count(); }}")
+        links = tracepoint_links(k)
+        assert [l["tp_name"] for l in links.values()] == ["sys_enter_getppid"]
+        assert set(links) <= kernel_link_ids() - before  # new, and visible to bpftool
+        k.proc.kill()
+        assert k.proc.wait(timeout=5) == -9
+        assert_gone(links, "SIGKILL")
     finally:
         k.close()
 
@@ -113,7 +208,7 @@ def test_kernel_manager_interrupt_and_shutdown():
 
     km, kc = start_new_kernel(kernel_name="bpfrepl-test")
     try:
-        msg_id = kc.execute("%%sleep 30")
+        msg_id = kc.execute("%%run 30s\ni:ms:100 { @ticks = count(); }")
         time.sleep(0.3)
         km.interrupt_kernel()  # interrupt_mode "message": sent as interrupt_request on control
         reply = kc.get_shell_msg(timeout=5)

@@ -25,7 +25,7 @@ extension ProbeProvider {
 public final class ProviderRegistry: ProbeResolver, @unchecked Sendable {
   public let providers: [ProbeProvider] = [
     SpecialProvider(), TracepointProvider(), RawTracepointProvider(), IntervalProvider(), ProfileProvider(),
-    SoftwareProvider(), UprobeProvider(), KprobeProvider(), FentryProvider(), HardwareProvider(),
+    SoftwareProvider(), UprobeProvider(), IteratorProvider(), KprobeProvider(), FentryProvider(), HardwareProvider(),
   ]
   private var byName: [String: ProbeProvider] = [:]
 
