@@ -115,6 +115,15 @@ struct BuiltinsOneShotTests {
     #expect(lines == ["Attaching 1 probe...", "exec /bin/echo", "hello-from-child"], "got \(r.stdout)")
   }
 
+  @Test func bufOfAUserBufferWithARuntimeLength() throws {
+    let r = try Bpfrepl.run([
+      "-c", "/bin/echo buf-test-line",
+      "-e", #"t:syscalls:sys_enter_write /pid == cpid/ { printf("[%r] %d\n", buf(args->buf, args->count), args->count); }"#,
+    ])
+    let lines = Set(r.stdout.split(separator: "\n").map(String.init))
+    #expect(lines == ["Attaching 1 probe...", "buf-test-line", #"[buf-test-line\x0a] 14"#], "got \(r.stdout) \(r.stderr)")
+  }
+
   @Test func missingCommandIsAnError() throws {
     let r = try Bpfrepl.run(["-c", "no-such-command-xyz", "-e", "BEGIN { exit(); }"])
     #expect(r.status == 1)

@@ -22,13 +22,15 @@ extension ProgramGenerator {
     }
   }
 
-  /// The probe_read helper for memory at an address of `type` (user memory in uprobes or for
-  /// `__user` pointers).
+  /// The probe_read helper for memory at an address of `type`: user memory in uprobes and for
+  /// `__user` pointers; otherwise the compat helper, which on x86-64 reads user or kernel memory
+  /// by the address (syscall tracepoint arguments such as `args->buf` are user pointers that
+  /// their format files do not mark).
   func readHelper(for type: BPFType, string: Bool) -> BPFHelper {
     var user = context.isUserSpace
     if case .pointer(_, let u) = type { user = u || context.isUserSpace }
-    if string { return user ? .probeReadUserStr : .probeReadKernelStr }
-    return user ? .probeReadUser : .probeReadKernel
+    if string { return user ? .probeReadUserStr : .probeReadStr }
+    return user ? .probeReadUser : .probeRead
   }
 
   /// str(ptr [, n]): at most n - 1 characters and a NUL (upstream's bpf_probe_read_str size is

@@ -66,7 +66,7 @@ extension FunctionChecker {
     }
     if c.args.count == 1 {
       switch t {
-      case .array, .buffer, .string: return .sizedBuffer(capacity: min(t.size, c.tc.config.maxStringLength))
+      case .array, .buffer: return .sizedBuffer(capacity: min(t.size, c.tc.config.maxStringLength))
       case .none: return fallback
       default:
         c.error("buf() expects a length argument for non-array type '\(t)'", c.call.range)

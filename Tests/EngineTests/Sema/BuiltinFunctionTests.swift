@@ -91,6 +91,8 @@ final class UprobeResolver: ProbeResolver {
 
   @Test func buffers() {
     expectError("BEGIN { print(buf(1)); }", "buf() expects a length argument for non-array type 'int64'", at: "buf(1)")
+    expectError("BEGIN { print(buf(comm)); }", "buf() expects a length argument for non-array type 'string[16]'", at: "buf(comm)")
+    #expect(errors("t:syscalls:sys_exit_read { print(buf(args->ret, 8)); $a = (1, 2); print(buf(comm, 4)); }") == "compiled")
     expectError("BEGIN { print(buf(1, -1)); }", "buf() cannot use negative length (-1)", at: "-1")
     expectError("BEGIN { print(buf(1, comm)); }", "buf() only supports integer arguments ('string[16]' provided)", at: "comm")
     expectError(#"BEGIN { print(macaddr("abcdef")); }"#, "macaddr() does not support literal string arguments", at: #""abcdef""#)
