@@ -190,7 +190,7 @@ public enum Compiler {
 /// `$1`, `$2`... and `$#` become literals before type checking, as in bpftrace.
 enum Positional {
   static func substitute(_ program: Program, _ params: [String]) {
-    func expr(_ e: Expr) {
+    ProgramWalk.expressions(program) { e in
       switch e.kind {
       case .positional(let n):
         let value = n >= 1 && n <= params.count ? params[n - 1] : ""
@@ -204,8 +204,19 @@ enum Positional {
       case .positionalCount:
         e.kind = .integer(UInt64(params.count), suffix: "")
       default:
-        ExprChildren.forEach(e, expr)
+        break
       }
+    }
+  }
+}
+
+/// Visits every expression of a program (predicates, bodies, top-level statements), parents
+/// before their children.
+enum ProgramWalk {
+  static func expressions(_ program: Program, _ visit: (Expr) -> Void) {
+    func expr(_ e: Expr) {
+      visit(e)
+      ExprChildren.forEach(e, expr)
     }
     func stmt(_ s: Statement) { StatementChildren.forEach(s, expr: expr, statement: stmt) }
     for p in program.probes {

@@ -77,17 +77,5 @@ enum BPFListing {
     return out + "</div>\n"
   }
 
-  static func escape(_ s: String) -> String {
-    var r = ""
-    for c in s {
-      switch c {
-      case "&": r += "&amp;"
-      case "<": r += "&lt;"
-      case ">": r += "&gt;"
-      case "\"": r += "&quot;"
-      default: r.append(c)
-      }
-    }
-    return r
-  }
+  static func escape(_ s: String) -> String { RichFormatter.escape(s) }
 }
