@@ -17,7 +17,8 @@ struct ToolTests {
     let path = Workload.tempFile("opensnoop")
     defer { try? FileManager.default.removeItem(atPath: path) }
     let r = try tool(ToolPrograms.opensnoop) { Workload.run("/bin/cat", path) }
-    #expect(lines(r.stdout).dropFirst().first == "PID    COMM               FD ERR PATH")
+    // BEGIN prints the header once the probes are attached: other events may come first.
+    #expect(lines(r.stdout).contains("PID    COMM               FD ERR PATH"))
     // `cat FILE` opens it: fd >= 0, no error.
     let hit = lines(r.stdout).first { $0.hasSuffix(" " + path) && $0.contains(" cat ") }
     let fields = hit?.split(separator: " ") ?? []
@@ -26,7 +27,7 @@ struct ToolTests {
 
   @Test func execsnoop() throws {
     let r = try tool(ToolPrograms.execsnoop) { Workload.run("/bin/echo", "hello-bpfrepl") }
-    #expect(lines(r.stdout).dropFirst().first == "TIME(ms)   PID   ARGS")
+    #expect(lines(r.stdout).contains("TIME(ms)   PID   ARGS"))
     #expect(lines(r.stdout).contains { $0.hasSuffix(" /bin/echo hello-bpfrepl") }, "got \(r.stdout)")
   }
 
@@ -146,7 +147,7 @@ struct ToolTests {
       // An interactive bash on a pseudo-terminal reads its commands with readline.
       Workload.run("/usr/bin/python3", "-c", ToolPrograms.interactiveBash)
     }
-    #expect(lines(r.stdout).dropFirst().first == "TIME      PID    COMMAND")
+    #expect(lines(r.stdout).contains("TIME      PID    COMMAND"))
     #expect(lines(r.stdout).contains { $0.hasSuffix(" echo bashreadline-marker") }, "got \(r.stdout)")
   }
 
