@@ -32,11 +32,22 @@ struct BpfreplCommand: ParsableCommand {
   @Flag(name: .customLong("dry-run"), help: "Compile and load the program through the verifier, attach nothing, exit.")
   var dryRun = false
 
+  @Flag(name: .customLong("unsafe"), help: "Allow unsafe/destructive functionality: system(), signal().")
+  var unsafe = false
+
+  @Option(name: .customShort("c"), help: "Run COMMAND once the probes are attached; exit when it ends (its pid is cpid).")
+  var command: String?
+
+  @Option(name: .customShort("p"), help: "Trace process PID only: uprobes attach to it, other probes filter on it.")
+  var pid: Int32?
+
   @Argument(help: "A program file (when -e is not given), then positional parameters ($1, $2, ...).")
   var rest: [String] = []
 
   func validate() throws {
     guard format == "text" || format == "json" else { throw ValidationError("-f must be text or json") }
+    if command != nil, pid != nil { throw ValidationError("Cannot use both -c and -p.") }
+    if let pid, pid <= 0 || pid > 0x400000 { throw ValidationError("Pid out of range: \(pid)") }
   }
 
   func run() throws {
@@ -60,10 +71,13 @@ struct BpfreplCommand: ParsableCommand {
       throw ExitCode(runInteractive(colorize: !noColor && isatty(2) != 0))
     }
     guard let dumps = DumpRequest.parse(debugStages, dryRun: dryRun) else { throw ExitCode(1) }
-    let code = OneShot(
+    var run = OneShot(
       source: source, positional: positional, verbose: verbose, colorize: !noColor && isatty(2) != 0, json: format == "json",
-      dumps: dumps
-    ).run()
+      dumps: dumps)
+    run.unsafe = unsafe
+    run.command = command
+    run.pid = pid
+    let code = run.run()
     throw ExitCode(code)
   }
 }

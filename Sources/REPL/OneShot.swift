@@ -12,6 +12,10 @@ struct OneShot {
   let colorize: Bool
   let json: Bool
   var dumps = DumpRequest()
+  /// `--unsafe`, `-c COMMAND`, `-p PID`.
+  var unsafe = false
+  var command: String? = nil
+  var pid: Int32? = nil
 
   func run() -> Int32 {
     let session: TraceSession
@@ -31,8 +35,27 @@ struct OneShot {
     }
     session.verbose = verbose
     session.json = json
+    session.unsafe = unsafe
     dumps.configure(session)
     installStopSignals()
+    if let pid {
+      guard kill(pid, 0) == 0 || errno == EPERM else {
+        FileHandleOutput.stderr("ERROR: Failed to attach to pid: process \(pid) does not exist\n")
+        return 1
+      }
+      session.targetPid = pid
+    }
+    // The command is started now but held until the probes are attached, so cpid is known.
+    var child: HeldChild? = nil
+    if let command {
+      do {
+        child = try HeldChild(command: command)
+        try session.setChildPid(child!.pid)
+      } catch {
+        FileHandleOutput.stderr("ERROR: Failed to fork child: \(error)\n")
+        return 1
+      }
+    }
 
     // bpftrace refuses bare statements outside probes; sessions allow them.
     if let program = try? ProgramParser.parse(source), let first = program.topLevelStatements.first {
@@ -63,11 +86,16 @@ struct OneShot {
     FileHandleOutput.stdout(json ? JSONFormatter.attachedProbes(UInt64(n)) : "Attaching \(n) probe\(n == 1 ? "" : "s")...\n")
     fflush(Glibc.stdout)
     session.runBeginPrograms(of: result)
+    child?.release()
     if result.hasIterators, session.probes.isEmpty { session.exitRequested = true }
+    // Like bpftrace, stop when the traced process or the command is gone.
     while stopRequested == 0, !session.exitRequested {
       session.poll(timeoutMs: 100)
       fflush(Glibc.stdout)
+      if let child, child.hasExited() { break }
+      if let pid, kill(pid, 0) != 0, errno == ESRCH { break }
     }
+    child?.terminate()
     session.detachAll()
     if result.config.printMapsOnExit {
       FileHandleOutput.stdout(session.formatExit())
@@ -77,9 +105,8 @@ struct OneShot {
     fflush(Glibc.stdout)
     fflush(Glibc.stderr)
     DetachHandoff.beforeExit()
-    return 0
+    return session.exitCode
   }
-
 }
 
 /// SIGINT and SIGTERM end the run (maps are still printed). They are unblocked explicitly: a parent

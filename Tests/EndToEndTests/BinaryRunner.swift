@@ -4,6 +4,9 @@ import Foundation
 enum Bpfrepl {
   static var path: String {
     if let p = ProcessInfo.processInfo.environment["BPFREPL_BIN"], !p.isEmpty { return p }
+    // Built beside the test bundle (whatever --scratch-path was used).
+    let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("bpfrepl").path
+    if FileManager.default.isExecutableFile(atPath: beside) { return beside }
     // Tests/EndToEndTests/BinaryRunner.swift -> package root
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     for config in ["debug", "release"] {

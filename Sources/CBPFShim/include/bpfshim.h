@@ -24,4 +24,13 @@ extern const uint32_t bpfrepl_perf_type_tracepoint;
 extern const uint32_t bpfrepl_perf_type_software;
 extern const uint64_t bpfrepl_perf_count_sw_cpu_clock;
 
+// The cgroup v2 id of the cgroup directory at path (its kernfs file handle), as
+// bpf_get_current_cgroup_id reports it. Returns 0 or -errno.
+int bpfrepl_cgroup_id(const char *path, uint64_t *id);
+
+// Forks a child that waits until one byte is written to *release_fd, then execs
+// file with argv (closing *release_fd without writing makes it exit 127).
+// Returns the child's pid or -errno.
+int bpfrepl_spawn_held(const char *file, char *const argv[], int *release_fd);
+
 #endif

@@ -6,6 +6,8 @@ public final class CompileResources: @unchecked Sendable {
   public let probeNames: ProbeNameTable
   /// Struct layouts for casts and `->` (kernel BTF in a session); nil where there are none.
   public var types: TypeLibrary?
+  /// Options of the run and compile-time system lookups (kaddr, cgroupid).
+  public let environment = CompileEnvironment()
   private(set) var refsByName: [String: MapRef] = [:]
   private(set) var namesByRef: [MapRef: String] = [:]
 
@@ -56,5 +58,7 @@ public final class CompileResources: @unchecked Sendable {
 public enum GlobalsLayout {
   /// CLOCK_MONOTONIC nanoseconds when the session (or one-shot run) started: `elapsed` is relative to it.
   public static let startNanoseconds: Int16 = 0
-  public static let size = 8
+  /// The pid of the `-c` command (`cpid`), 0 without one.
+  public static let childPid: Int16 = 8
+  public static let size = 16
 }

@@ -15,6 +15,10 @@ public enum EventKind: Sendable {
   case join(delimiter: String)
   /// time([format]): strftime of the moment user space handles it.
   case time(format: String)
+  /// system(format, args...): runs the formatted command with `sh -c` and prints its output.
+  case system(format: String, argumentTypes: [BPFType])
+  /// cat(format, args...): prints the contents of the file the format names.
+  case cat(format: String, argumentTypes: [BPFType])
 }
 
 /// One registered event: its id, what it is, where it came from, and the layout of its payload

@@ -18,7 +18,14 @@ extension ProgramGenerator {
     case "tid": return try helper(.getCurrentPidTgid) { self.asm.emit(.alu32(.mov, .r0, .reg(.r0))) }
     case "uid": return try helper(.getCurrentUidGid) { self.asm.emit(.alu32(.mov, .r0, .reg(.r0))) }
     case "gid": return try helper(.getCurrentUidGid) { self.asm.emit(.alu64(.rsh, .r0, .imm(32))) }
-    case "nsecs": return try helper(.ktimeGetNs)
+    // Upstream's nsecs is CLOCK_BOOTTIME (strftime() turns it into wall-clock time).
+    case "nsecs": return try helper(.ktimeGetBootNs)
+    case "cpid":
+      let t = try newTemp(at: e.range)
+      asm.emit(.loadMapValue(.r1, resources.globals, offset: 0))
+      asm.emit(.load(.dw, .r1, .r1, GlobalsLayout.childPid))
+      setTemp(t, from: .r1)
+      return t
     case "elapsed":
       return try helper(.ktimeGetNs) {
         self.asm.emit(.loadMapValue(.r1, self.resources.globals, offset: 0))
@@ -56,6 +63,8 @@ extension ProgramGenerator {
         asm.emit(.storeImm(.dw, .r10, off + 8, 0))
       }
       return .bytes(off, size: 16)
+    case "func":
+      return try funcBuiltin(e)
     case "ctx":
       return try helperless(.r6, e)
     case "probe":

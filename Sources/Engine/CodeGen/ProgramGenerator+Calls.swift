@@ -76,18 +76,16 @@ extension ProgramGenerator {
       asm.bind(end)
       setTemp(t, from: .r1)
       return t
-    case "str":
-      let source = try emit(args[0])
-      if case .bytes = source { return source }
-      let size = e.type.size
-      let ptr = try spillToSlot(try owned(source, at: e.range))
-      let off = try allocate(size, at: e.range)
-      try zero(off, size)
-      pointer(.r1, toStack: off)
-      asm.mov(.r2, Int32(size))
-      asm.emit(.load(.dw, .r3, .r10, ptr))
-      asm.call(.probeReadStr)
-      return .bytes(off, size: size)
+    case "str", "strncmp", "strcontains", "buf", "macaddr", "strerror", "strftime":
+      return try stringCall(name, args, e)
+    case "ksym", "usym", "kaddr", "uaddr", "cgroupid", "sizeof", "offsetof":
+      return try symbolCall(name, args, e)
+    case "system", "cat", "signal":
+      return try actionCall(name, args, e)
+    case "len":
+      throw fail(
+        "len() of a map is not supported yet: counting needs bpf_for_each_map_elem, whose callback needs BTF function info",
+        e.range)
     case "count", "sum", "min", "max", "avg", "stats", "hist", "lhist":
       throw fail("\(name)() can only be assigned to a map, e.g. @x = \(name)(...)", e.range)
     default:

@@ -48,6 +48,7 @@ final class ProgramGenerator {
       asm.emit(.load(.w, .r1, .r1, 0))
       asm.emit(.jumpIf(.eq, .r1, .imm(0), returnLabel))
     }
+    emitPidFilter()
     try allocateVariables(body)
     if let predicate {
       asm.source(predicate.range)

@@ -25,7 +25,7 @@ public final class Symbolizer: @unchecked Sendable {
 
   /// A user address of process `pid`, e.g. `readline+0`; the hex address when unknown.
   public func userSymbol(_ address: UInt64, pid: Int32, withOffset: Bool = true) -> String {
-    guard let mapping = Symbolizer.mapping(of: address, pid: pid) else { return hex(address) }
+    guard let mapping = mapping(of: address, pid: pid) else { return hex(address) }
     if elfs[mapping.path] == nil { elfs[mapping.path] = try? ElfSymbols(path: mapping.path) }
     // The file offset of the address, then the ELF address at that offset.
     let fileOffset = address - mapping.start + mapping.offset
@@ -54,17 +54,35 @@ public final class Symbolizer: @unchecked Sendable {
     var path: String
   }
 
+  /// The last file mappings read per process: events are handled after the fact, often after a
+  /// short-lived process has exited, and its earlier mappings are the best answer then.
+  private var lastMappings: [Int32: [Mapping]] = [:]
+
+  func mapping(of address: UInt64, pid: Int32) -> Mapping? {
+    if let fresh = Symbolizer.mappings(pid: pid) {
+      if lastMappings.count > 1024 { lastMappings.removeAll() }
+      lastMappings[pid] = fresh
+    }
+    return lastMappings[pid]?.first { address >= $0.start && address < $0.end }
+  }
+
   static func mapping(of address: UInt64, pid: Int32) -> Mapping? {
+    mappings(pid: pid)?.first { address >= $0.start && address < $0.end }
+  }
+
+  /// File-backed mappings of a process, nil when it is gone.
+  static func mappings(pid: Int32) -> [Mapping]? {
     guard let bytes = FileIO.read("/proc/\(pid)/maps") else { return nil }
+    var out: [Mapping] = []
     for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
       let f = line.split(separator: " ", omittingEmptySubsequences: true)
       guard f.count >= 6 else { continue }
       let range = f[0].split(separator: "-")
-      guard range.count == 2, let s = UInt64(range[0], radix: 16), let e = UInt64(range[1], radix: 16), address >= s, address < e,
+      guard range.count == 2, let s = UInt64(range[0], radix: 16), let e = UInt64(range[1], radix: 16),
         let off = UInt64(f[2], radix: 16)
       else { continue }
-      return Mapping(start: s, end: e, offset: off, path: String(f[5...].joined(separator: " ")))
+      out.append(Mapping(start: s, end: e, offset: off, path: String(f[5...].joined(separator: " "))))
     }
-    return nil
+    return out
   }
 }

@@ -8,6 +8,8 @@ public indirect enum BPFType: Equatable, Sendable, CustomStringConvertible {
   /// A NUL-terminated string in a fixed-size buffer.
   case string(size: Int)
   case buffer(size: Int)
+  /// `buf()`: a u32 length, 4 bytes of padding, then `capacity` bytes of which `length` count.
+  case sizedBuffer(capacity: Int)
   case tuple([BPFType])
   /// A pointer into kernel (or user) memory; `pointee` may be a record.
   case pointer(BPFType, user: Bool)
@@ -44,6 +46,7 @@ public indirect enum BPFType: Equatable, Sendable, CustomStringConvertible {
     case .integer(let bits, _): bits / 8
     case .boolean: 1
     case .string(let n), .buffer(let n): n
+    case .sizedBuffer(let n): 8 + n
     case .tuple(let items): TupleLayout(items).size
     case .pointer: 8
     case .record(_, let n): n
@@ -64,6 +67,7 @@ public indirect enum BPFType: Equatable, Sendable, CustomStringConvertible {
     case .boolean: "bool"
     case .string(let n): "string[\(n)]"
     case .buffer(let n): "buffer[\(n)]"
+    case .sizedBuffer(let n): "buffer[\(n)]"
     case .tuple(let items): "(" + items.map(\.description).joined(separator: ", ") + ")"
     case .pointer(let t, _): "\(t) *"
     case .record(let name, _): name
@@ -154,7 +158,10 @@ public enum SymbolKind: String, Sendable {
     switch self {
     case .inet: 24
     case .macaddr: 6
+    // (address, pid): user addresses are symbolized in the process that saw them.
     case .usym: 16
+    // (format id, nanoseconds since boot)
+    case .timestamp: 16
     default: 8
     }
   }

@@ -142,7 +142,11 @@ enum FunctionChecker {
           _ = integerArgument(1)
         }
       }
-      if case .string = t { return t }
+      if case .string(let n) = t {
+        // A literal length only shortens a string (to length - 1 characters).
+        if args.count == 2, case .integer = args[1].kind, size < n { return .string(size: size) }
+        return t
+      }
       if !t.isInteger, !tc.isPointer(t), t != .none {
         tc.error("str() expects a pointer or an integer address, got '\(t)'", args[0].range)
       }
@@ -208,6 +212,12 @@ enum FunctionChecker {
     case "len":
       guard arity(1...1), mapArgument(0) != nil else { return .int64 }
       return .int64
+    case "ksym", "usym", "kaddr", "uaddr", "cgroupid", "sizeof", "offsetof":
+      return checkSymbolFunction(CallCheck(name: name, args: args, call: call, tc: tc))
+    case "strncmp", "strcontains", "buf", "macaddr", "strerror", "strftime":
+      return checkStringFunction(CallCheck(name: name, args: args, call: call, tc: tc))
+    case "system", "cat", "signal":
+      return checkActionFunction(CallCheck(name: name, args: args, call: call, tc: tc))
     default:
       for a in args { tc.check(a) }
       tc.error("Unknown function: '\(name)'", call.range)

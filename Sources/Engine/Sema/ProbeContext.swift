@@ -26,6 +26,8 @@ public struct ProbeContext: Sendable {
   public var isUserSpace: Bool = false
   /// For `iter:KIND` probes: the iterator, whose context is `struct bpf_iter__KIND`.
   public var iterator: String? = nil
+  /// The traced binary of a user-space probe (uaddr resolves its symbols).
+  public var binaryPath: String? = nil
 
   public init(kind: ProgramKind, provider: String, tracepointFields: [TracepointField]? = nil) {
     self.kind = kind
@@ -36,6 +38,7 @@ public struct ProbeContext: Sendable {
   /// Two targets can share one program exactly when their contexts are the same.
   public var layoutKey: String {
     var key = "\(kind.rawValue)|\(provider)|\(hasRegisterArguments)|\(isReturnProbe)|\(isUserSpace)|\(iterator ?? "")"
+    if let binaryPath { key += "|" + binaryPath }
     if let fields = tracepointFields {
       key += "|" + fields.map { "\($0.name):\($0.cType):\($0.offset):\($0.size):\($0.isSigned)" }.joined(separator: ",")
     }

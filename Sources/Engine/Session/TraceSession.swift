@@ -53,6 +53,8 @@ public final class TraceSession: @unchecked Sendable {
   public var output: (SessionOutput) -> Void
   public private(set) var probes: [AttachedProbe] = []
   public var exitRequested = false
+  /// exit(code): the status a one-shot run ends with.
+  public internal(set) var exitCode: Int32 = 0
   public var verbose = false
   /// `-f json`: every event, map and notice as one JSON line, as bpftrace prints them.
   public var json = false
@@ -70,7 +72,8 @@ public final class TraceSession: @unchecked Sendable {
   private var reportedLost: UInt64 = 0
   lazy var decoder = ValueDecoder(
     probeNames: { [resources] id in resources.probeNames.name(id) },
-    stacks: { [unowned self] id, pid, user in self.stackTrace(id: id, pid: pid, user: user) })
+    stacks: { [unowned self] id, pid, user in self.stackTrace(id: id, pid: pid, user: user) },
+    symbols: { [unowned self] kind, bytes in self.symbolValue(kind, bytes) })
 
   /// Reads and symbolizes a stack the programs stored; a negative id is a failed walk.
   func stackTrace(id: Int64, pid: Int32, user: Bool) -> StackTrace {
@@ -105,7 +108,7 @@ public final class TraceSession: @unchecked Sendable {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     let start = UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-    try globals.update(key: [0, 0, 0, 0], value: withUnsafeBytes(of: start.littleEndian, Array.init))
+    try setGlobal(at: GlobalsLayout.startNanoseconds, start)
     reader = try RingBufferReader(map: ringBuffer) { [unowned self] record in self.handle(record) }
   }
 
@@ -359,7 +362,10 @@ public final class TraceSession: @unchecked Sendable {
     case .clearMap(let name), .zeroMap(let name):
       try? kernelMaps[name]?.clear()
     case .exit:
+      exitCode = Int32(truncatingIfNeeded: UInt8(truncatingIfNeeded: decoder.integer(payload, size: 8)))
       exitRequested = true
+    case .system, .cat:
+      runAction(d, d.payloadTypes.indices.map(value))
     case .join(let delimiter):
       var parts: [String] = []
       for i in 0..<JoinLayout.count {
@@ -384,7 +390,7 @@ public final class TraceSession: @unchecked Sendable {
   }
 
   private var printfCache: [String: PrintfFormat] = [:]
-  private func printfFormat(_ format: String) -> PrintfFormat {
+  func printfFormat(_ format: String) -> PrintfFormat {
     if let f = printfCache[format] { return f }
     let f = PrintfFormat(parsing: format)
     printfCache[format] = f

@@ -6,12 +6,17 @@ struct ValueDecoder: Sendable {
   /// (stack id, pid, user) -> the symbolized stack.
   var stacks: @Sendable (Int64, Int32, Bool) -> StackTrace
 
+  /// Symbol kinds only the session can resolve (ksym, usym, strftime); nil for the rest.
+  var symbols: @Sendable (SymbolKind, UnsafeRawBufferPointer) -> OutputValue?
+
   init(
     probeNames: @escaping @Sendable (UInt64) -> String? = { _ in nil },
-    stacks: @escaping @Sendable (Int64, Int32, Bool) -> StackTrace = { _, _, _ in StackTrace(frames: []) }
+    stacks: @escaping @Sendable (Int64, Int32, Bool) -> StackTrace = { _, _, _ in StackTrace(frames: []) },
+    symbols: @escaping @Sendable (SymbolKind, UnsafeRawBufferPointer) -> OutputValue? = { _, _ in nil }
   ) {
     self.probeNames = probeNames
     self.stacks = stacks
+    self.symbols = symbols
   }
 
   func decode(_ bytes: UnsafeRawBufferPointer, _ type: BPFType) -> OutputValue {
@@ -47,6 +52,11 @@ struct ValueDecoder: Sendable {
       return .pointer(integer(bytes, size: 8))
     case .symbol(.inet):
       return .string(ValueDecoder.inet(bytes))
+    case .symbol(let kind):
+      return symbols(kind, bytes) ?? SymbolText.decode(kind, bytes)
+    case .sizedBuffer(let capacity):
+      let length = min(Int(integer(bytes, size: 4)), capacity, max(0, bytes.count - 8))
+      return .buffer(Array(bytes[8..<(8 + length)]))
     case .stack(let user, let mode, let depth):
       let id = Int64(bitPattern: integer(bytes, size: 8))
       let pid = Int32(truncatingIfNeeded: integer(UnsafeRawBufferPointer(rebasing: bytes[min(8, bytes.count)...]), size: 4))

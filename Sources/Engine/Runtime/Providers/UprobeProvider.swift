@@ -31,6 +31,7 @@ final class UprobeProvider: ProbeProvider {
     ctx.hasRegisterArguments = true
     ctx.isReturnProbe = isReturn
     ctx.isUserSpace = true
+    ctx.binaryPath = path
     var seen = Set<String>()
     return symbols.compactMap { sym in
       guard let offset = sym.fileOffset, seen.insert(sym.name).inserted else { return nil }

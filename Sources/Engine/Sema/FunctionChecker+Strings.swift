@@ -1,0 +1,86 @@
+/// String and byte functions: strncmp, strcontains, buf, macaddr, strerror, strftime.
+extension FunctionChecker {
+  static func checkStringFunction(_ c: CallCheck) -> BPFType {
+    switch c.name {
+    case "strncmp":
+      guard c.arity(3...3) else { return .uint64 }
+      _ = c.string(0)
+      _ = c.string(1)
+      c.tc.check(c.args[2])
+      guard let n = c.integerLiteralValue(2), n >= 0 else {
+        c.error("Builtin strncmp requires a non-negative literal", c.args[2].range)
+        return .uint64
+      }
+      return .uint64
+    case "strcontains":
+      guard c.arity(2...2) else { return .boolean }
+      _ = c.string(0)
+      guard c.string(1) != nil else { return .boolean }
+      if case .string = c.args[1].kind {} else {
+        c.error("strcontains() needs a string literal as the needle (a runtime needle is not supported yet)", c.args[1].range)
+      }
+      return .boolean
+    case "buf":
+      return checkBuf(c)
+    case "macaddr":
+      guard c.arity(1...1) else { return .symbol(.macaddr) }
+      let t = c.tc.check(c.args[0])
+      if case .string = c.args[0].kind {
+        c.error("macaddr() does not support literal string arguments", c.args[0].range)
+        return .symbol(.macaddr)
+      }
+      switch t {
+      case .none, .integer, .pointer: break
+      case .array, .buffer, .string:
+        if t.size < 6 { c.error("macaddr() argument must be at least 6 bytes in size", c.args[0].range) }
+      default:
+        c.error("macaddr() only supports array or pointer arguments ('\(t)' provided)", c.args[0].range)
+      }
+      return .symbol(.macaddr)
+    case "strerror":
+      if c.arity(1...1) { _ = c.integer(0) }
+      return .symbol(.strerror)
+    case "strftime":
+      guard c.arity(2...2) else { return .symbol(.timestamp) }
+      _ = c.stringLiteral(0)
+      guard c.integer(1) != nil else { return .symbol(.timestamp) }
+      if let v = c.integerLiteralValue(1), v < 0 {
+        c.error("strftime() does not accept negative timestamps", c.args[1].range)
+      }
+      return .symbol(.timestamp)
+    default:
+      return .none
+    }
+  }
+
+  /// buf(data, length) or buf(array): `length` bytes as a length-prefixed buffer.
+  private static func checkBuf(_ c: CallCheck) -> BPFType {
+    let fallback = BPFType.sizedBuffer(capacity: c.tc.config.maxStringLength)
+    guard c.arity(1...2) else { return fallback }
+    let t = c.tc.check(c.args[0])
+    switch t {
+    case .none, .integer, .string, .pointer, .array, .buffer: break
+    default:
+      c.error("buf() expects an integer, string, or array argument ('\(t)' provided)", c.args[0].range)
+      return fallback
+    }
+    if c.args.count == 1 {
+      switch t {
+      case .array, .buffer: return .sizedBuffer(capacity: min(t.size, c.tc.config.maxStringLength))
+      case .none: return fallback
+      default:
+        c.error("buf() expects a length argument for non-array type '\(t)'", c.call.range)
+        return fallback
+      }
+    }
+    guard c.integer(1) != nil else { return fallback }
+    if let n = c.integerLiteralValue(1) {
+      guard n >= 0 else {
+        c.error("buf() cannot use negative length (\(n))", c.args[1].range)
+        return fallback
+      }
+      return .sizedBuffer(capacity: Int(min(n, Int64(c.tc.config.maxStringLength))))
+    }
+    return fallback
+  }
+}
