@@ -128,14 +128,16 @@ extension ProgramGenerator {
   }
 
   /// Reads `size` bytes of kernel memory at the address in `pointer` into the integer temp `into`.
-  func readKernel(pointer: Value, size: Int, signed: Bool, into t: Value, at range: SourceRange) throws {
+  /// `anyAddressSpace`: the address may be user memory (a user pointer, or a bare integer), read
+  /// with bpf_probe_read, which picks the address space by address on x86-64.
+  func readKernel(pointer: Value, size: Int, signed: Bool, into t: Value, at range: SourceRange, anyAddressSpace: Bool = false) throws {
     let buf = try allocate(8, at: range)
     asm.emit(.storeImm(.dw, .r10, buf, 0))
     load(pointer, into: .r3)
     asm.mov(.r1, .r10)
     asm.emit(.alu64(.add, .r1, .imm(Int32(buf))))
     asm.mov(.r2, Int32(size))
-    asm.call(.probeReadKernel)
+    asm.call(anyAddressSpace ? .probeRead : .probeReadKernel)
     asm.emit(.load(MemorySize(bytes: size) ?? .dw, .r1, .r10, buf))
     if signed { extend(.r1, bits: size * 8, signed: true) }
     setTemp(t, from: .r1)

@@ -68,7 +68,9 @@ extension ProgramGenerator {
         if case .string(let n) = e.type { return try readString(at: v, offset: 0, size: n, at: e.range) }
         let t = try owned(v, at: e.range)
         let width = min(8, max(1, e.type.size))
-        try readKernel(pointer: t, size: width, signed: e.type.isSigned, into: t, at: e.range)
+        var userOrUnknown = true
+        if case .pointer(_, let user) = operand.type { userOrUnknown = user }
+        try readKernel(pointer: t, size: width, signed: e.type.isSigned, into: t, at: e.range, anyAddressSpace: userOrUnknown)
         return t
       case .addressOf:
         throw fail("The & operator is not supported yet", e.range)
