@@ -183,7 +183,7 @@ def check_biolatency(code, iopub):
     assert "2000+0 records out" in texts(cell(code, "!dd"))
     out = plain(cell(code, "print(@issued); print(@bytes); print(@usecs);"))
     assert value(out, "@issued[dd]") >= 2000 and value(out, "@bytes[dd]") >= 2000 * 4096
-    assert hist_total(out) >= 2000, out
+    assert hist_total(out) >= 1950, out  # a completion can escape the dev+sector match (e.g. a merged request)
 
 
 def check_runqlat(code, iopub):
