@@ -9,7 +9,11 @@ struct ReplayCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bpfrepl replay",
     abstract: "Run the code cells of a notebook (e.g. from %save) in a fresh session, printing each cell and its outputs.",
-    discussion: "Exits 1 if a cell fails (the other cells still run), 130 if interrupted.")
+    discussion: """
+      Exits 1 if a cell fails (the other cells still run), 130 if interrupted. A cell tagged \
+      `raises-exception` is expected to fail: its error is shown but is no failure, and it \
+      succeeding is one.
+      """)
 
   @Argument(help: "The notebook (.ipynb).")
   var notebook: String
@@ -24,9 +28,9 @@ struct ReplayCommand: ParsableCommand {
   static let settleMicroseconds: useconds_t = 300_000
 
   func run() throws {
-    let cells: [String]
+    let cells: [(source: String, tags: [String])]
     do {
-      cells = try Notebook.codeCells(at: notebook)
+      cells = try Notebook.taggedCodeCells(at: notebook)
     } catch {
       FileHandleOutput.stderr("ERROR: cannot read \(notebook): \(error)\n")
       throw ExitCode(1)
@@ -50,10 +54,18 @@ struct ReplayCommand: ParsableCommand {
     }
 
     var failed = false
-    for (i, source) in cells.enumerated() {
+    for (i, (source, tags)) in cells.enumerated() {
       let n = i + 1
       output.write(ReplayCommand.echo(source, cell: n), to: .stdout)
-      if CellText.report(session.execute(source, cell: n), colorize: colorize, to: output) { failed = true }
+      let errored = CellText.report(session.execute(source, cell: n), colorize: colorize, to: output)
+      if tags.contains("raises-exception") {
+        if !errored {
+          output.write("ERROR: cell \(n) is tagged raises-exception but did not fail\n", to: .stderr)
+          failed = true
+        }
+      } else if errored {
+        failed = true
+      }
       usleep(ReplayCommand.settleMicroseconds)
       if stopLock.withLock({ stopped }) { break }
       output.write("\n", to: .stdout)

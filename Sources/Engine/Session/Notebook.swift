@@ -69,14 +69,22 @@ public struct Notebook {
 
   /// The code cells of a notebook file, in order.
   public static func codeCells(at path: String) throws -> [String] {
+    try taggedCodeCells(at: path).map(\.source)
+  }
+
+  /// The code cells of a notebook file, in order, each with its `metadata.tags` (e.g.
+  /// `raises-exception`: the cell is expected to fail, as nbclient and nbval read it).
+  public static func taggedCodeCells(at path: String) throws -> [(source: String, tags: [String])] {
     let data = try Data(contentsOf: URL(fileURLWithPath: path))
     guard let nb = try JSONSerialization.jsonObject(with: data) as? [String: Any], let cells = nb["cells"] as? [[String: Any]] else {
       throw NotebookError(message: "\(path) is not a notebook")
     }
     return cells.compactMap { c in
       guard c["cell_type"] as? String == "code" else { return nil }
-      if let s = c["source"] as? String { return s }
-      return (c["source"] as? [String])?.joined()
+      let source = (c["source"] as? String) ?? (c["source"] as? [String])?.joined()
+      guard let source else { return nil }
+      let tags = ((c["metadata"] as? [String: Any])?["tags"] as? [String]) ?? []
+      return (source, tags)
     }
   }
 }

@@ -150,6 +150,22 @@ struct SessionTests {
     #expect(t.text(cell: 2) == "fine\n")
   }
 
+  @Test func notebookCodeCellsCarryTheirTags() throws {
+    let path = NSTemporaryDirectory() + "bpfrepl-tags-\(getpid()).ipynb"
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let nb = """
+      {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "markdown", "metadata": {}, "source": "text"},
+        {"cell_type": "code", "metadata": {}, "source": ["BEGIN { }\\n", "END { }"], "outputs": []},
+        {"cell_type": "code", "metadata": {"tags": ["raises-exception"]}, "source": "k:f { }", "outputs": []}]}
+      """
+    try nb.write(toFile: path, atomically: true, encoding: .utf8)
+    let cells = try Notebook.taggedCodeCells(at: path)
+    #expect(cells.map(\.source) == ["BEGIN { }\nEND { }", "k:f { }"])
+    #expect(cells.map(\.tags) == [[], ["raises-exception"]])
+    #expect(try Notebook.codeCells(at: path) == ["BEGIN { }\nEND { }", "k:f { }"])
+  }
+
   @Test func recordsSaveAsANotebook() throws {
     let (s, _) = try makeSession()
     defer { s.shutdown() }
