@@ -110,12 +110,14 @@ extension ProgramGenerator {
       let n = e.type.size
       _ = size
       let off = try allocate(n, at: e.range)
+      if case .string = e.type { try zero(off, n) }
       asm.mov(.r1, .r10)
       asm.emit(.alu64(.add, .r1, .imm(Int32(off))))
       asm.mov(.r2, Int32(n))
       asm.mov(.r3, .r6)
       asm.emit(.alu64(.add, .r3, .imm(Int32(offset))))
-      asm.call(.probeReadKernel)
+      // Strings stop at their NUL (the rest stays zero), so equal strings make equal map keys.
+      if case .string = e.type { asm.call(.probeReadKernelStr) } else { asm.call(.probeReadKernel) }
       return .bytes(off, size: n)
     default:
       let t = try newTemp(at: e.range)
@@ -194,7 +196,8 @@ extension ProgramGenerator {
     asm.mov(.r2, Int32(size))
     asm.emit(.load(.dw, .r3, .r10, pointerSlot))
     if offset != 0 { asm.emit(.alu64(.add, .r3, .imm(Int32(offset)))) }
-    asm.call(.probeReadKernel)
+    // Up to the NUL only: bytes after it are leftovers that would make equal strings unequal keys.
+    asm.call(.probeReadKernelStr)
     return .bytes(off, size: size)
   }
 }
