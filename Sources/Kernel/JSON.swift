@@ -178,9 +178,15 @@ private struct JSONParser {
     case UInt8(ascii: "{"): return try object(depth: depth)
     case UInt8(ascii: "["): return try array(depth: depth)
     case UInt8(ascii: "\""): return .string(try string())
-    case UInt8(ascii: "t"): try expect("true"); return .bool(true)
-    case UInt8(ascii: "f"): try expect("false"); return .bool(false)
-    case UInt8(ascii: "n"): try expect("null"); return .null
+    case UInt8(ascii: "t"):
+      try expect("true")
+      return .bool(true)
+    case UInt8(ascii: "f"):
+      try expect("false")
+      return .bool(false)
+    case UInt8(ascii: "n"):
+      try expect("null")
+      return .null
     case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
     default: throw fail("unexpected character")
     }
@@ -190,7 +196,10 @@ private struct JSONParser {
     pos += 1
     var o: [String: JSON] = [:]
     skipSpace()
-    if pos < bytes.count, bytes[pos] == UInt8(ascii: "}") { pos += 1; return .object(o) }
+    if pos < bytes.count, bytes[pos] == UInt8(ascii: "}") {
+      pos += 1
+      return .object(o)
+    }
     while true {
       skipSpace()
       guard pos < bytes.count, bytes[pos] == UInt8(ascii: "\"") else { throw fail("expected key") }
@@ -202,8 +211,14 @@ private struct JSONParser {
       o[k] = try value(depth: depth + 1)
       skipSpace()
       guard pos < bytes.count else { throw fail("unterminated object") }
-      if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
-      if bytes[pos] == UInt8(ascii: "}") { pos += 1; return .object(o) }
+      if bytes[pos] == UInt8(ascii: ",") {
+        pos += 1
+        continue
+      }
+      if bytes[pos] == UInt8(ascii: "}") {
+        pos += 1
+        return .object(o)
+      }
       throw fail("expected ',' or '}'")
     }
   }
@@ -212,14 +227,23 @@ private struct JSONParser {
     pos += 1
     var a: [JSON] = []
     skipSpace()
-    if pos < bytes.count, bytes[pos] == UInt8(ascii: "]") { pos += 1; return .array(a) }
+    if pos < bytes.count, bytes[pos] == UInt8(ascii: "]") {
+      pos += 1
+      return .array(a)
+    }
     while true {
       skipSpace()
       a.append(try value(depth: depth + 1))
       skipSpace()
       guard pos < bytes.count else { throw fail("unterminated array") }
-      if bytes[pos] == UInt8(ascii: ",") { pos += 1; continue }
-      if bytes[pos] == UInt8(ascii: "]") { pos += 1; return .array(a) }
+      if bytes[pos] == UInt8(ascii: ",") {
+        pos += 1
+        continue
+      }
+      if bytes[pos] == UInt8(ascii: "]") {
+        pos += 1
+        return .array(a)
+      }
       throw fail("expected ',' or ']'")
     }
   }
@@ -248,9 +272,16 @@ private struct JSONParser {
     while true {
       guard pos < bytes.count else { throw fail("unterminated string") }
       let c = bytes[pos]
-      if c == UInt8(ascii: "\"") { pos += 1; break }
+      if c == UInt8(ascii: "\"") {
+        pos += 1
+        break
+      }
       if c < 0x20 { throw fail("control character in string") }
-      if c != UInt8(ascii: "\\") { buf.append(c); pos += 1; continue }
+      if c != UInt8(ascii: "\\") {
+        buf.append(c)
+        pos += 1
+        continue
+      }
       pos += 1
       guard pos < bytes.count else { throw fail("unterminated escape") }
       let e = bytes[pos]

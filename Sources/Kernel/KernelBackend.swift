@@ -19,7 +19,8 @@ public protocol KernelBackend: AnyObject {
   ///
   /// cellID is the execution count for cells that store history (1, 2, 3, ...); cells that
   /// do not (silent or store_history=false) get negative IDs (-1, -2, ...) so IDs never collide.
-  func execute(code: String, cellID: Int, output: @escaping @Sendable (_ cellID: Int, _ chunk: CellOutput) -> Void) -> ExecuteOutcome
+  func execute(code: String, cellID: Int, output: @escaping @Sendable (_ cellID: Int, _ chunk: CellOutput) -> Void)
+    -> ExecuteOutcome
   func isComplete(_ code: String) -> (status: String /* complete|incomplete|invalid|unknown */, indent: String)
   /// `cursor` and the returned positions are offsets in Unicode scalars (code points), as the protocol (5.2+) defines them.
   func complete(_ code: String, cursor: Int) -> (matches: [String], cursorStart: Int, cursorEnd: Int)

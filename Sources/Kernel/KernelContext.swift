@@ -8,7 +8,10 @@ final class KernelContext: @unchecked Sendable {
   let connection: ConnectionFile
   let lifecycle: Lifecycle
 
-  init(backend: KernelBackend, publisher: IOPubPublisher, factory: MessageFactory, connection: ConnectionFile, lifecycle: Lifecycle) {
+  init(
+    backend: KernelBackend, publisher: IOPubPublisher, factory: MessageFactory, connection: ConnectionFile,
+    lifecycle: Lifecycle
+  ) {
     self.backend = backend
     self.publisher = publisher
     self.factory = factory
@@ -36,7 +39,8 @@ final class KernelContext: @unchecked Sendable {
     publishStatus("busy", parent: request.header)
     backend.interrupt()
     backend.shutdown()
-    channel.send(factory.reply(to: request, type: "shutdown_reply", content: ["status": "ok", "restart": .bool(restart)]))
+    channel.send(
+      factory.reply(to: request, type: "shutdown_reply", content: ["status": "ok", "restart": .bool(restart)]))
     publishStatus("idle", parent: request.header)
     lifecycle.finish(closing: [channel.socket] + alsoClosing)
   }

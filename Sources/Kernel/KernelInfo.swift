@@ -24,7 +24,9 @@ enum KernelInfo {
           + "Magics: %probes  %detach ID|all  %maps  %reset  %%run DURATION  %list PATTERN"),
       "help_links": [
         ["text": "bpftrace language", "url": "https://github.com/bpftrace/bpftrace/blob/master/docs/language.md"],
-        ["text": "bpftrace standard library", "url": "https://github.com/bpftrace/bpftrace/blob/master/docs/stdlib.md"],
+        [
+          "text": "bpftrace standard library", "url": "https://github.com/bpftrace/bpftrace/blob/master/docs/stdlib.md",
+        ],
       ],
       "debugger": false,
       "supported_features": [],

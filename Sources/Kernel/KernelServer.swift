@@ -50,7 +50,9 @@ public func runKernel(connectionFile: String, backend: KernelBackend, allowEmpty
   publisher.start()
   Heartbeat(socket: sockets.heartbeat).start()
   publisher.publish(type: "status", content: ["execution_state": "starting"], parent: [:])
-  ControlHandler(ctx: ctx, channel: RequestChannel(name: "control", socket: sockets.control, signer: signer, replay: replay)).start()
+  ControlHandler(
+    ctx: ctx, channel: RequestChannel(name: "control", socket: sockets.control, signer: signer, replay: replay)
+  ).start()
 
   // interrupt_mode is "message", but a Ctrl-C reaching the kernel's process group
   // (e.g. from the terminal running Jupyter) should interrupt the cell, not kill us.
@@ -63,7 +65,9 @@ public func runKernel(connectionFile: String, backend: KernelBackend, allowEmpty
     "serving \(connection.transport.rawValue) \(connection.ip) (shell \(connection.shellPort))"
       + (connection.curveServerSecretKey != nil ? " with CurveZMQ" : ""))
   let shellChannel = RequestChannel(name: "shell", socket: sockets.shell, signer: signer, replay: replay)
-  runShellLoop(shell: ShellHandler(ctx: ctx, channel: shellChannel, stdin: sockets.stdin), channel: shellChannel, stdin: sockets.stdin)
+  runShellLoop(
+    shell: ShellHandler(ctx: ctx, channel: shellChannel, stdin: sockets.stdin), channel: shellChannel,
+    stdin: sockets.stdin)
   // The context was shut down by another thread, which exits the process.
   while true {
     sleep(1000)

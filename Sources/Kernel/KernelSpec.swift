@@ -12,7 +12,9 @@ public enum KernelSpec {
 
   /// The `kernels/bpfrepl` directory for a location, following jupyter_core's rules
   /// (JUPYTER_DATA_DIR, then XDG_DATA_HOME, then ~/.local/share for the user dir).
-  public static func directory(for location: Location, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+  public static func directory(
+    for location: Location, environment: [String: String] = ProcessInfo.processInfo.environment
+  ) -> String {
     let dataDir: String
     switch location {
     case .user:

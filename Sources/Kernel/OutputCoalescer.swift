@@ -38,7 +38,10 @@ struct OutputCoalescer {
   private var updateOrder: [String] = []
   private(set) var pendingBytes = 0
 
-  init(factory: MessageFactory, maxPendingBytes: Int = 1 << 20, flushThresholdBytes: Int = 64 << 10, maxQueuedMessages: Int = 10_000) {
+  init(
+    factory: MessageFactory, maxPendingBytes: Int = 1 << 20, flushThresholdBytes: Int = 64 << 10,
+    maxQueuedMessages: Int = 10_000
+  ) {
     self.factory = factory
     self.maxPendingBytes = maxPendingBytes
     self.flushThresholdBytes = flushThresholdBytes

@@ -123,13 +123,16 @@ final class ShellHandler {
     let count = JSON.int(Int64(executionCount))
     switch outcome {
     case .ok:
-      reply(request, "execute_reply", ["status": "ok", "execution_count": count, "user_expressions": [:], "payload": []])
+      reply(
+        request, "execute_reply", ["status": "ok", "execution_count": count, "user_expressions": [:], "payload": []])
     case .error(let name, let value, let traceback):
       if stopOnError { setAsideQueuedRequests() }
       sendError(request, name: name, value: value, traceback: traceback, silent: silent)
     case .aborted:
       if stopOnError { setAsideQueuedRequests() }
-      sendError(request, name: "Interrupted", value: "cell interrupted", traceback: ["Interrupted: cell interrupted"], silent: silent)
+      sendError(
+        request, name: "Interrupted", value: "cell interrupted", traceback: ["Interrupted: cell interrupted"],
+        silent: silent)
     }
   }
 

@@ -26,7 +26,10 @@ struct BpfreplCommand: ParsableCommand {
   @Flag(name: .customShort("l"), help: "List probes (matching the pattern given as argument), like bpftrace -l.")
   var list = false
 
-  @Option(name: .customShort("d"), help: ArgumentHelp("Print a stage of the program: \(DumpStage.names) (repeatable, or a comma list).", valueName: "STAGE"))
+  @Option(
+    name: .customShort("d"),
+    help: ArgumentHelp(
+      "Print a stage of the program: \(DumpStage.names) (repeatable, or a comma list).", valueName: "STAGE"))
   var debugStages: [String] = []
 
   @Flag(name: .customLong("dry-run"), help: "Compile and load the program through the verifier, attach nothing, exit.")
@@ -35,7 +38,8 @@ struct BpfreplCommand: ParsableCommand {
   @Flag(name: .customLong("unsafe"), help: "Allow unsafe/destructive functionality: system(), signal().")
   var unsafe = false
 
-  @Option(name: .customShort("c"), help: "Run COMMAND once the probes are attached; exit when it ends (its pid is cpid).")
+  @Option(
+    name: .customShort("c"), help: "Run COMMAND once the probes are attached; exit when it ends (its pid is cpid).")
   var command: String?
 
   @Option(name: .customShort("p"), help: "Trace process PID only: uprobes attach to it, other probes filter on it.")
@@ -72,7 +76,8 @@ struct BpfreplCommand: ParsableCommand {
     }
     guard let dumps = DumpRequest.parse(debugStages, dryRun: dryRun) else { throw ExitCode(1) }
     var run = OneShot(
-      source: source, positional: positional, verbose: verbose, colorize: !noColor && isatty(2) != 0, json: format == "json",
+      source: source, positional: positional, verbose: verbose, colorize: !noColor && isatty(2) != 0,
+      json: format == "json",
       dumps: dumps)
     run.unsafe = unsafe
     run.command = command

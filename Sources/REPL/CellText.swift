@@ -16,7 +16,8 @@ enum CellText {
       guard multiLineEntry, let newline = trimmed.firstIndex(of: "\n") else { return false }
       return ProgramParser.completeness(of: String(trimmed[newline...])) == .complete
     }
-    let last = text.split(separator: "\n", omittingEmptySubsequences: false).last.map { String($0).strippingWhitespace } ?? ""
+    let last =
+      text.split(separator: "\n", omittingEmptySubsequences: false).last.map { String($0).strippingWhitespace } ?? ""
     if last.hasPrefix("%") || last.hasPrefix("!") { return true }
     return ProgramParser.completeness(of: text) != .incomplete
   }

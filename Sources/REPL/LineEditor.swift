@@ -64,11 +64,15 @@ final class LineEditor {
     }
     bpfrepl_el_bind(el, "^I", "bpfrepl-complete")
     // A cell of several complete lines (two probes): Alt-Enter adds a line instead of running.
-    bpfrepl_el_addfn(el, "bpfrepl-newline", "add a line to the cell") { _, _ in LineEditor.active?.insertNewline() ?? UInt8(CC_ERROR) }
+    bpfrepl_el_addfn(el, "bpfrepl-newline", "add a line to the cell") { _, _ in
+      LineEditor.active?.insertNewline() ?? UInt8(CC_ERROR)
+    }
     bpfrepl_el_bind(el, "\\e^M", "bpfrepl-newline")
     bpfrepl_el_bind(el, "\\e^J", "bpfrepl-newline")
     // Pasted text (bracketed paste) becomes one cell, however many lines it has.
-    bpfrepl_el_addfn(el, "bpfrepl-paste", "insert pasted text") { _, _ in LineEditor.active?.insertPaste() ?? UInt8(CC_ERROR) }
+    bpfrepl_el_addfn(el, "bpfrepl-paste", "insert pasted text") { _, _ in
+      LineEditor.active?.insertPaste() ?? UInt8(CC_ERROR)
+    }
     bpfrepl_el_bind(el, LineEditor.pasteStart, "bpfrepl-paste")
     el_source(el, nil)  // the user's ~/.editrc may rebind keys
   }
@@ -133,7 +137,9 @@ final class LineEditor {
   /// libedit's getc: 1 with a character, 0 at end of input, -1 on error.
   fileprivate func readChar(_ wc: UnsafeMutablePointer<wchar_t>) -> Int32 {
     while true {
-      var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: output.wakeFD, events: Int16(POLLIN), revents: 0)]
+      var fds = [
+        pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: output.wakeFD, events: Int16(POLLIN), revents: 0),
+      ]
       if poll(&fds, 2, -1) < 0 {
         if errno == EINTR { continue }
         return -1
@@ -391,7 +397,8 @@ final class LineEditor {
     defer { Glibc.close(fd) }
     var st = stat()
     fstat(fd, &st)
-    AsyncOutput.writeAll(fd, (st.st_size == 0 ? LineEditor.historyCookie : "") + LineEditor.encodeHistoryLine(entry) + "\n")
+    AsyncOutput.writeAll(
+      fd, (st.st_size == 0 ? LineEditor.historyCookie : "") + LineEditor.encodeHistoryLine(entry) + "\n")
   }
 
   /// libedit's history file format: a cookie line, then one strvis(3)-encoded entry per line.
@@ -416,7 +423,9 @@ final class LineEditor {
     bpfrepl_history_load(history, path)
     lastEntry = bpfrepl_history_newest(history).map { String(cString: $0) }
     // Appending grows the file without bound: rewrite it (the last historySize entries) when large.
-    if let data = FileManager.default.contents(atPath: path), data.count(where: { $0 == 10 }) > 2 * Int(LineEditor.historySize) {
+    if let data = FileManager.default.contents(atPath: path),
+      data.count(where: { $0 == 10 }) > 2 * Int(LineEditor.historySize)
+    {
       bpfrepl_history_save(history, path)
     }
   }

@@ -26,7 +26,8 @@ struct OneShot {
         case .stderr(_, let text): FileHandleOutput.stderr(text)
         case .map(_, let s, let top, let div):
           let d = UInt64(max(0, div))
-          FileHandleOutput.stdout(json ? JSONFormatter.map(s, top: top, div: d) : TextFormatter.map(s, top: top, div: d))
+          FileHandleOutput.stdout(
+            json ? JSONFormatter.map(s, top: top, div: d) : TextFormatter.map(s, top: top, div: d))
         }
       }
     } catch {
@@ -83,7 +84,8 @@ struct OneShot {
     dumps.print(session)
     if dumps.dryRun { return 0 }
     let n = result.attachPointCount
-    FileHandleOutput.stdout(json ? JSONFormatter.attachedProbes(UInt64(n)) : "Attaching \(n) probe\(n == 1 ? "" : "s")...\n")
+    FileHandleOutput.stdout(
+      json ? JSONFormatter.attachedProbes(UInt64(n)) : "Attaching \(n) probe\(n == 1 ? "" : "s")...\n")
     fflush(Glibc.stdout)
     session.runBeginPrograms(of: result)
     child?.release()

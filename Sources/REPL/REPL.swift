@@ -26,7 +26,9 @@ final class REPL {
     do {
       session = try Session(colorize: colorize, sink: CellText.sink(output))
     } catch {
-      CellText.report(.error(name: "Error", message: "cannot start a session: \(error)", traceback: []), colorize: colorize, to: output)
+      CellText.report(
+        .error(name: "Error", message: "cannot start a session: \(error)", traceback: []), colorize: colorize,
+        to: output)
       return 1
     }
     guard let editor = LineEditor(historyPath: REPL.historyPath(), output: output) else {
@@ -59,8 +61,9 @@ final class REPL {
       }
     }
 
-    output.write("bpfrepl: bpftrace one cell at a time; probes stay attached and maps live on between cells.\n"
-      + "%help lists the magics and keys; Ctrl-D or %quit detaches everything and exits.\n", to: .stdout)
+    output.write(
+      "bpfrepl: bpftrace one cell at a time; probes stay attached and maps live on between cells.\n"
+        + "%help lists the magics and keys; Ctrl-D or %quit detaches everything and exits.\n", to: .stdout)
     while true {
       guard let line = editor.readLine() else {
         output.write("\n", to: .stdout)  // Ctrl-D leaves the cursor after the prompt

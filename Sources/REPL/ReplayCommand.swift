@@ -8,7 +8,8 @@ import Glibc
 struct ReplayCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bpfrepl replay",
-    abstract: "Run the code cells of a notebook (e.g. from %save) in a fresh session, printing each cell and its outputs.",
+    abstract:
+      "Run the code cells of a notebook (e.g. from %save) in a fresh session, printing each cell and its outputs.",
     discussion: """
       Exits 1 if a cell fails (the other cells still run), 130 if interrupted. A cell tagged \
       `raises-exception` is expected to fail: its error is shown but is no failure, and it \

@@ -31,7 +31,9 @@ final class ScriptedSession {
     do {
       session = try Session(colorize: colorize, sink: CellText.sink(output))
     } catch {
-      CellText.report(.error(name: "Error", message: "cannot start a session: \(error)", traceback: []), colorize: colorize, to: output)
+      CellText.report(
+        .error(name: "Error", message: "cannot start a session: \(error)", traceback: []), colorize: colorize,
+        to: output)
       return 1
     }
     Signals.start(ScriptedSession.signals) { [self] _ in
@@ -95,7 +97,9 @@ final class LineReader {
         return String(decoding: buffer, as: UTF8.self)
       }
       if stop() { return nil }
-      var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]
+      var fds = [
+        pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0),
+      ]
       if poll(&fds, 2, -1) < 0 { continue }
       if fds[1].revents != 0 {
         var b = [UInt8](repeating: 0, count: 64)

@@ -49,13 +49,18 @@ enum Signals {
 /// A detached pthread running `body`.
 enum BackgroundThread {
   static func start(_ body: @escaping () -> Void) {
-    final class Box { let body: () -> Void; init(_ b: @escaping () -> Void) { body = b } }
+    final class Box {
+      let body: () -> Void
+      init(_ b: @escaping () -> Void) { body = b }
+    }
     let box = Unmanaged.passRetained(Box(body)).toOpaque()
     var tid = pthread_t()
-    pthread_create(&tid, nil, { arg in
-      Unmanaged<Box>.fromOpaque(arg!).takeRetainedValue().body()
-      return nil
-    }, box)
+    pthread_create(
+      &tid, nil,
+      { arg in
+        Unmanaged<Box>.fromOpaque(arg!).takeRetainedValue().body()
+        return nil
+      }, box)
     pthread_detach(tid)
   }
 }

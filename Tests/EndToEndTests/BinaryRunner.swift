@@ -5,10 +5,13 @@ enum Bpfrepl {
   static var path: String {
     if let p = ProcessInfo.processInfo.environment["BPFREPL_BIN"], !p.isEmpty { return p }
     // Built beside the test bundle (whatever --scratch-path was used).
-    let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("bpfrepl").path
+    let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+      "bpfrepl"
+    ).path
     if FileManager.default.isExecutableFile(atPath: beside) { return beside }
     // Tests/EndToEndTests/BinaryRunner.swift -> package root
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent()
     for config in ["debug", "release"] {
       let candidate = root.appendingPathComponent(".build/\(config)/bpfrepl").path
       if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
@@ -26,7 +29,9 @@ enum Bpfrepl {
 
   /// Starts bpfrepl; `whileRunning` runs once the probes are attached ("Attaching" printed);
   /// then `interrupt` sends SIGINT unless the program exited on its own.
-  static func run(_ args: [String], interrupt: Bool = false, timeout: Double = 20, whileRunning: () -> Void = {}) throws -> Result {
+  static func run(_ args: [String], interrupt: Bool = false, timeout: Double = 20, whileRunning: () -> Void = {}) throws
+    -> Result
+  {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: path)
     p.arguments = args

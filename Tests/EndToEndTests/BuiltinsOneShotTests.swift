@@ -92,7 +92,9 @@ struct BuiltinsOneShotTests {
   @Test func cgroupidIsTheCgroupDirectoryInode() throws {
     // The cgroup v2 hierarchy: /sys/fs/cgroup itself, or .../unified on hybrid systems.
     guard let mounts = try? String(contentsOfFile: "/proc/mounts", encoding: .utf8),
-      let dir = mounts.split(separator: "\n").map({ $0.split(separator: " ") }).first(where: { $0.count > 2 && $0[2] == "cgroup2" })?[1]
+      let dir = mounts.split(separator: "\n").map({ $0.split(separator: " ") }).first(where: {
+        $0.count > 2 && $0[2] == "cgroup2"
+      })?[1]
     else {
       print("skipped: no cgroup2 hierarchy mounted")
       return
@@ -118,16 +120,21 @@ struct BuiltinsOneShotTests {
   @Test func bufOfAUserBufferWithARuntimeLength() throws {
     let r = try Bpfrepl.run([
       "-c", "/bin/echo buf-test-line",
-      "-e", #"t:syscalls:sys_enter_write /pid == cpid/ { printf("[%r] %d\n", buf(args->buf, args->count), args->count); }"#,
+      "-e",
+      #"t:syscalls:sys_enter_write /pid == cpid/ { printf("[%r] %d\n", buf(args->buf, args->count), args->count); }"#,
     ])
     let lines = Set(r.stdout.split(separator: "\n").map(String.init))
-    #expect(lines == ["Attaching 1 probe...", "buf-test-line", #"[buf-test-line\x0a] 14"#], "got \(r.stdout) \(r.stderr)")
+    #expect(
+      lines == ["Attaching 1 probe...", "buf-test-line", #"[buf-test-line\x0a] 14"#], "got \(r.stdout) \(r.stderr)")
   }
 
   @Test func missingCommandIsAnError() throws {
     let r = try Bpfrepl.run(["-c", "no-such-command-xyz", "-e", "BEGIN { exit(); }"])
     #expect(r.status == 1)
-    #expect(r.stderr == "ERROR: Failed to fork child: Path 'no-such-command-xyz' does not exist or is not executable (No such file or directory)\n")
+    #expect(
+      r.stderr
+        == "ERROR: Failed to fork child: Path 'no-such-command-xyz' does not exist or is not executable (No such file or directory)\n"
+    )
   }
 
   @Test func pidFilterKeepsOneProcessAndEndsWithIt() throws {
@@ -148,19 +155,24 @@ struct BuiltinsOneShotTests {
 
   @Test func funcNamesTheProbedUserFunction() throws {
     let r = try Bpfrepl.run(
-      ["-e", #"uprobe:/bin/bash:readline { printf("enter %s\n", func); } uretprobe:/bin/bash:readline { printf("return %s\n", func); }"#],
+      [
+        "-e",
+        #"uprobe:/bin/bash:readline { printf("enter %s\n", func); } uretprobe:/bin/bash:readline { printf("return %s\n", func); }"#,
+      ],
       interrupt: true
     ) {
       Workload.run("/usr/bin/python3", "-c", ToolPrograms.interactiveBash)
     }
-    #expect(r.stdout.hasPrefix("Attaching 2 probes...\nenter readline\nreturn readline\n"), "got \(r.stdout) \(r.stderr)")
+    #expect(
+      r.stdout.hasPrefix("Attaching 2 probes...\nenter readline\nreturn readline\n"), "got \(r.stdout) \(r.stderr)")
   }
 
   @Test func signalKillsTheTracedCommand() throws {
-    let r = try Bpfrepl.run([
-      "--unsafe", "-c", "/bin/sleep 10",
-      "-e", #"t:syscalls:sys_enter_clock_nanosleep /pid == cpid/ { signal("KILL"); printf("sent\n"); }"#,
-    ], timeout: 8)
+    let r = try Bpfrepl.run(
+      [
+        "--unsafe", "-c", "/bin/sleep 10",
+        "-e", #"t:syscalls:sys_enter_clock_nanosleep /pid == cpid/ { signal("KILL"); printf("sent\n"); }"#,
+      ], timeout: 8)
     #expect(r.status == 0)
     #expect(r.stdout == "Attaching 1 probe...\nsent\n\n\n")
   }

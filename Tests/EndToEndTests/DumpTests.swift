@@ -46,7 +46,8 @@ struct DumpTests {
   @Test func stagesThenTheProgramRuns() throws {
     let r = try Bpfrepl.run(["-d", "ast", "-e", "BEGIN { printf(\"hi\\n\"); exit(); }"])
     #expect(r.status == 0)
-    #expect(r.stdout == "Program\n BEGIN\n  call: printf\n   string: hi\\n\n  call: exit\nAttaching 1 probe...\nhi\n\n\n")
+    #expect(
+      r.stdout == "Program\n BEGIN\n  call: printf\n   string: hi\\n\n  call: exit\nAttaching 1 probe...\nhi\n\n\n")
   }
 
   @Test func typesOfAProgramFile() throws {
@@ -55,7 +56,8 @@ struct DumpTests {
     defer { try? FileManager.default.removeItem(atPath: path) }
     let r = try Bpfrepl.run(["-d", "types,bpf", "--dry-run", path])
     #expect(r.status == 0)
-    #expect(r.stdout.contains("  =\n   map: @start :: uint64\n    builtin: pid :: uint32\n   builtin: nsecs :: uint64\n"))
+    #expect(
+      r.stdout.contains("  =\n   map: @start :: uint64\n    builtin: pid :: uint32\n   builtin: nsecs :: uint64\n"))
     #expect(r.stdout.contains("Maps\n @start[uint64]: uint64\n"))
     #expect(r.stdout.contains("; @start[pid] = nsecs  (\(path):2)\n"))
   }

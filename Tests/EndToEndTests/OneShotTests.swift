@@ -45,7 +45,10 @@ struct OneShotTests {
   @Test func syntaxErrorExitsNonZeroWithUnderline() throws {
     let r = try Bpfrepl.run(["-e", "BEGIN { @x = ; }"])
     #expect(r.status != 0)
-    #expect(r.stderr == "stdin:1:14-15: ERROR: syntax error, unexpected ';', expecting an expression\nBEGIN { @x = ; }\n             ~\n")
+    #expect(
+      r.stderr
+        == "stdin:1:14-15: ERROR: syntax error, unexpected ';', expecting an expression\nBEGIN { @x = ; }\n             ~\n"
+    )
     #expect(r.stdout.isEmpty)
   }
 
@@ -80,7 +83,11 @@ struct OneShotTests {
   }
 }
 
-@Suite(.serialized, .enabled(if: Bpfrepl.isRoot && FileManager.default.fileExists(atPath: "/sys/kernel/btf/vmlinux"), "needs root and kernel BTF"))
+@Suite(
+  .serialized,
+  .enabled(
+    if: Bpfrepl.isRoot && FileManager.default.fileExists(atPath: "/sys/kernel/btf/vmlinux"), "needs root and kernel BTF"
+  ))
 struct StructAccessEndToEndTests {
   @Test func currentTaskFieldsThroughBTF() throws {
     let r = try Bpfrepl.run(["-e", #"BEGIN { printf("%s %d\n", curtask->comm, curtask->pid == pid); exit(); }"#])
@@ -88,15 +95,23 @@ struct StructAccessEndToEndTests {
   }
 
   @Test func castsAndPointerChains() throws {
-    let r = try Bpfrepl.run(["-e", #"BEGIN { $t = (struct task_struct *)curtask; printf("%d\n", $t->real_parent->tgid == \#(getpid())); exit(); }"#])
+    let r = try Bpfrepl.run([
+      "-e",
+      #"BEGIN { $t = (struct task_struct *)curtask; printf("%d\n", $t->real_parent->tgid == \#(getpid())); exit(); }"#,
+    ])
     #expect(r.stdout == "Attaching 1 probe...\n1\n\n\n")
   }
 }
 
-@Suite(.serialized, .enabled(if: Bpfrepl.isRoot && FileManager.default.fileExists(atPath: "/sys/kernel/btf/vmlinux"), "needs root and kernel BTF"))
+@Suite(
+  .serialized,
+  .enabled(
+    if: Bpfrepl.isRoot && FileManager.default.fileExists(atPath: "/sys/kernel/btf/vmlinux"), "needs root and kernel BTF"
+  ))
 struct IteratorEndToEndTests {
   @Test func taskIteratorVisitsKernelThreadsAndExits() throws {
-    let r = try Bpfrepl.run(["-e", #"iter:task /ctx->task->pid == 2/ { printf("%s\n", ctx->task->comm); }"#], timeout: 10)
+    let r = try Bpfrepl.run(
+      ["-e", #"iter:task /ctx->task->pid == 2/ { printf("%s\n", ctx->task->comm); }"#], timeout: 10)
     #expect(r.status == 0)
     #expect(r.stdout == "Attaching 1 probe...\nkthreadd\n\n\n")
   }
@@ -118,7 +133,9 @@ struct LanguageEndToEndTests {
 
   @Test func readingAVariableNeverChangesIt() throws {
     #expect(
-      try output(#"BEGIN { $x = 5; $y = $x + 1; $z = $x * 2; printf("%d %d %d\n", $x, $y, $z); $x += 3; printf("%d\n", $x); exit(); }"#)
+      try output(
+        #"BEGIN { $x = 5; $y = $x + 1; $z = $x * 2; printf("%d %d %d\n", $x, $y, $z); $x += 3; printf("%d\n", $x); exit(); }"#
+      )
         == "Attaching 1 probe...\n5 6 10\n8\n\n\n")
   }
 

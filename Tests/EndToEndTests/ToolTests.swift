@@ -64,7 +64,9 @@ struct ToolTests {
       shellPid = Workload.run("/bin/bash", "-c", "kill -0 $$; echo $$").trimmingCharacters(in: .whitespacesAndNewlines)
     }
     // PID COMM SIG TPID RESULT: bash signalled itself with 0, successfully.
-    let hit = lines(r.stdout).first { $0.split(separator: " ").map(String.init) == [shellPid, "bash", "0", shellPid, "0"] }
+    let hit = lines(r.stdout).first {
+      $0.split(separator: " ").map(String.init) == [shellPid, "bash", "0", shellPid, "0"]
+    }
     #expect(hit != nil, "pid \(shellPid), got \(r.stdout)")
   }
 
@@ -75,11 +77,15 @@ struct ToolTests {
     }
     let path = dir + "/bpfrepl-bio-\(getpid())"
     defer { try? FileManager.default.removeItem(atPath: path) }
-    let write: () -> Void = { Workload.run("/bin/dd", "if=/dev/zero", "of=\(path)", "bs=64k", "count=32", "oflag=direct") }
+    let write: () -> Void = {
+      Workload.run("/bin/dd", "if=/dev/zero", "of=\(path)", "bs=64k", "count=32", "oflag=direct")
+    }
     let lat = try tool(ToolPrograms.biolatency, workload: write)
     let buckets = lines(lat.stdout).filter { $0.hasPrefix("[") }
-    let total = buckets.compactMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst(2).first.flatMap { Int($0) } }
-      .reduce(0, +)
+    let total = buckets.compactMap {
+      $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst(2).first.flatMap { Int($0) }
+    }
+    .reduce(0, +)
     if !lat.stdout.contains("@usecs:") {
       print("skipped: no block events arrived for direct writes to \(dir)")
       return
@@ -100,7 +106,8 @@ struct ToolTests {
     }
     #expect(r.stdout.contains("\n@usecs:\n"))
     let total = lines(r.stdout).filter { $0.hasPrefix("[") }
-      .compactMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst(2).first.flatMap { Int($0) } }.reduce(0, +)
+      .compactMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst(2).first.flatMap { Int($0) } }
+      .reduce(0, +)
     #expect(total >= 200, "got \(r.stdout)")
   }
 
@@ -121,14 +128,16 @@ struct ToolTests {
     #expect(r.stdout.contains("\n@runqlen:\n"), "got \(r.stdout)")
     // lhist rows `[N]`: some sample saw at least one task waiting.
     let waiting = lines(r.stdout).filter { $0.hasPrefix("[") && !$0.hasPrefix("[0]") }
-      .compactMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Int($0) } }.reduce(0, +)
+      .compactMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Int($0) } }
+      .reduce(0, +)
     #expect(waiting > 0, "got \(r.stdout)")
   }
 
   @Test func tcplife() throws {
     var port = ""
     let r = try tool(ToolPrograms.tcplife) {
-      port = Workload.run("/usr/bin/python3", "-c", ToolPrograms.loopbackConnection).trimmingCharacters(in: .whitespacesAndNewlines)
+      port = Workload.run("/usr/bin/python3", "-c", ToolPrograms.loopbackConnection).trimmingCharacters(
+        in: .whitespacesAndNewlines)
     }
     // The client side: python3 connected from some port to ours, both on 127.0.0.1.
     let hit = lines(r.stdout).first { line in
@@ -154,7 +163,8 @@ struct ToolTests {
   @Test func profileWithKernelAndUserStacks() throws {
     // dd spends its time in the kernel (read_zero), python in its interpreter loop.
     let dd = try Workload.start("/bin/dd", "if=/dev/zero", "of=/dev/null", "bs=1M", "count=100000")
-    let py = try Workload.start("/usr/bin/python3", "-c", "import time\nt = time.time()\nwhile time.time() - t < 5: pass")
+    let py = try Workload.start(
+      "/usr/bin/python3", "-c", "import time\nt = time.time()\nwhile time.time() - t < 5: pass")
     defer {
       dd.terminate()
       py.terminate()

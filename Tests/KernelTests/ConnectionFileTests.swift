@@ -12,7 +12,8 @@ import Testing
   @Test func parsesJupyterConnectionFile() throws {
     let c = try ConnectionFile.parse(Array(Self.typical.utf8))
     #expect(c.transport == .tcp)
-    #expect(c.shellPort == 5001 && c.iopubPort == 5002 && c.stdinPort == 5003 && c.controlPort == 5004 && c.hbPort == 5005)
+    #expect(
+      c.shellPort == 5001 && c.iopubPort == 5002 && c.stdinPort == 5003 && c.controlPort == 5004 && c.hbPort == 5005)
     #expect(c.key == "a0436f6c-1916-498b-8eb9-e81ab9368e84")
     #expect(c.signatureScheme == "hmac-sha256")
     #expect(c.kernelName == "bpfrepl")
@@ -21,8 +22,10 @@ import Testing
   }
 
   @Test func ipcEndpointsFollowJupyterClientNaming() throws {
-    let c = try ConnectionFile.parse(Array(Self.typical.replacingOccurrences(of: #""transport": "tcp""#, with: #""transport": "ipc""#)
-      .replacingOccurrences(of: "127.0.0.1", with: "/tmp/k/kernel-ipc").utf8))
+    let c = try ConnectionFile.parse(
+      Array(
+        Self.typical.replacingOccurrences(of: #""transport": "tcp""#, with: #""transport": "ipc""#)
+          .replacingOccurrences(of: "127.0.0.1", with: "/tmp/k/kernel-ipc").utf8))
     #expect(c.transport == .ipc)
     #expect(c.endpoint(port: 5002) == "ipc:///tmp/k/kernel-ipc-5002")
   }
@@ -38,10 +41,12 @@ import Testing
   }
 
   @Test func defaultsAndCurveFields() throws {
-    let c = try ConnectionFile.parse(Array("""
-      {"shell_port": 1, "iopub_port": 2, "stdin_port": 3, "control_port": 4, "hb_port": 5,
-       "curve_server_secret_key": "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6", "curve_server_public_key": "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"}
-      """.utf8))
+    let c = try ConnectionFile.parse(
+      Array(
+        """
+        {"shell_port": 1, "iopub_port": 2, "stdin_port": 3, "control_port": 4, "hb_port": 5,
+         "curve_server_secret_key": "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6", "curve_server_public_key": "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"}
+        """.utf8))
     #expect(c.transport == .tcp && c.ip == "127.0.0.1" && c.key == "" && c.signatureScheme == "hmac-sha256")
     #expect(c.curveServerSecretKey?.count == 40)
     #expect(c.curveServerPublicKey?.count == 40)
@@ -61,9 +66,15 @@ import Testing
   @Test func directories() {
     #expect(KernelSpec.directory(for: .system, environment: [:]) == "/usr/local/share/jupyter/kernels/bpfrepl")
     #expect(KernelSpec.directory(for: .prefix("/opt/x"), environment: [:]) == "/opt/x/share/jupyter/kernels/bpfrepl")
-    #expect(KernelSpec.directory(for: .user, environment: ["HOME": "/home/u"]) == "/home/u/.local/share/jupyter/kernels/bpfrepl")
-    #expect(KernelSpec.directory(for: .user, environment: ["HOME": "/home/u", "XDG_DATA_HOME": "/xdg"]) == "/xdg/jupyter/kernels/bpfrepl")
-    #expect(KernelSpec.directory(for: .user, environment: ["HOME": "/home/u", "JUPYTER_DATA_DIR": "/jd"]) == "/jd/kernels/bpfrepl")
+    #expect(
+      KernelSpec.directory(for: .user, environment: ["HOME": "/home/u"])
+        == "/home/u/.local/share/jupyter/kernels/bpfrepl")
+    #expect(
+      KernelSpec.directory(for: .user, environment: ["HOME": "/home/u", "XDG_DATA_HOME": "/xdg"])
+        == "/xdg/jupyter/kernels/bpfrepl")
+    #expect(
+      KernelSpec.directory(for: .user, environment: ["HOME": "/home/u", "JUPYTER_DATA_DIR": "/jd"])
+        == "/jd/kernels/bpfrepl")
   }
 
   @Test func kernelJSON() {

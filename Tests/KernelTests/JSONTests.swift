@@ -41,7 +41,9 @@ import Testing
     #expect(try JSON.parse(v.serialized()) == v)
   }
 
-  @Test(arguments: ["", "{", "[1,]", "{\"a\"}", "{\"a\":1,}", "tru", "01x", "\"\u{1}\"", "[1] 2", "-", "1.", "1e", "{1:2}", "\"\\x\""])
+  @Test(arguments: [
+    "", "{", "[1,]", "{\"a\"}", "{\"a\":1,}", "tru", "01x", "\"\u{1}\"", "[1] 2", "-", "1.", "1e", "{1:2}", "\"\\x\"",
+  ])
   func rejectsInvalid(_ text: String) {
     #expect(throws: JSONParseError.self) { try JSON.parse(text) }
   }

@@ -17,7 +17,8 @@ import Testing
     let s512 = try MessageSigner(key: "Jefe", scheme: "hmac-sha512")
     #expect(
       String(decoding: s512.signature(Self.rfcParts), as: UTF8.self)
-        == "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737")
+        == "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737"
+    )
     #expect(throws: MessageSigner.UnsupportedScheme.self) { try MessageSigner(key: "k", scheme: "hmac-md5") }
   }
 

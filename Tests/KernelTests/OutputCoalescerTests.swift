@@ -6,7 +6,8 @@ import Testing
   let parent: JSON = ["msg_id": "req-1", "msg_type": "execute_request"]
 
   func make(maxPending: Int = 1 << 20, threshold: Int = 64 << 10) -> OutputCoalescer {
-    var c = OutputCoalescer(factory: MessageFactory(session: "s"), maxPendingBytes: maxPending, flushThresholdBytes: threshold)
+    var c = OutputCoalescer(
+      factory: MessageFactory(session: "s"), maxPendingBytes: maxPending, flushThresholdBytes: threshold)
     c.registerCell(1, parentHeader: parent, silent: false)
     return c
   }

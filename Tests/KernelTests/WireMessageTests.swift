@@ -10,7 +10,10 @@ import Testing
     var m = Message(
       identities: [[0, 1, 2], Array("client".utf8)], header: factory.header("kernel_info_request"),
       parentHeader: [:], metadata: ["m": 1], content: ["code": "x"], buffers: [[9, 9]])
-    m.header = ["msg_id": "abc", "msg_type": "kernel_info_request", "session": "s", "username": "u", "date": "d", "version": "5.3"]
+    m.header = [
+      "msg_id": "abc", "msg_type": "kernel_info_request", "session": "s", "username": "u", "date": "d",
+      "version": "5.3",
+    ]
     return m
   }
 
@@ -70,11 +73,15 @@ import Testing
       let parts = texts.map { Array($0.utf8) }
       return [d, signer.signature(parts)] + parts
     }
-    #expect(throws: WireError.self) { try WireCodec.decode(signed(["nope", "{}", "{}", "{}"]), signer: signer, replay: nil) }
+    #expect(throws: WireError.self) {
+      try WireCodec.decode(signed(["nope", "{}", "{}", "{}"]), signer: signer, replay: nil)
+    }
     #expect(throws: WireError.notAnObject(part: "content")) {
       try WireCodec.decode(signed([#"{"msg_type":"a"}"#, "{}", "{}", "[]"]), signer: signer, replay: nil)
     }
-    #expect(throws: WireError.missingMsgType) { try WireCodec.decode(signed(["{}", "{}", "{}", "{}"]), signer: signer, replay: nil) }
+    #expect(throws: WireError.missingMsgType) {
+      try WireCodec.decode(signed(["{}", "{}", "{}", "{}"]), signer: signer, replay: nil)
+    }
   }
 
   @Test func emptyKeyAcceptsUnsignedMessages() throws {

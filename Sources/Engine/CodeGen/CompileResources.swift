@@ -31,7 +31,9 @@ public final class CompileResources: @unchecked Sendable {
   /// Frames kept per stack (the kernel's PERF_MAX_STACK_DEPTH default).
   public static let stackDepth = 127
 
-  public init(maps: MapTable = MapTable(), events: EventTable = EventTable(), probeNames: ProbeNameTable = ProbeNameTable()) {
+  public init(
+    maps: MapTable = MapTable(), events: EventTable = EventTable(), probeNames: ProbeNameTable = ProbeNameTable()
+  ) {
     self.maps = maps
     self.events = events
     self.probeNames = probeNames

@@ -58,7 +58,8 @@ public enum Compiler {
     for d in program.mapDeclarations {
       let kinds = ["hash", "lruhash", "percpuhash", "percpulruhash"]
       if !kinds.contains(d.kind) {
-        diagnostics.append(.error("Invalid map type \(d.kind): use one of \(kinds.joined(separator: ", "))", at: d.range))
+        diagnostics.append(
+          .error("Invalid map type \(d.kind): use one of \(kinds.joined(separator: ", "))", at: d.range))
       } else if d.maxEntries < 1 {
         diagnostics.append(.error("A map needs at least one entry", at: d.range))
       } else {
@@ -105,14 +106,16 @@ public enum Compiler {
     func check(finalPass: Bool) -> [Diagnostic] {
       var found: [Diagnostic] = []
       for g in groups {
-        let tc = TypeChecker(maps: resources.maps, context: g.targets[0].context, positionalParameters: positional, finalPass: finalPass)
+        let tc = TypeChecker(
+          maps: resources.maps, context: g.targets[0].context, positionalParameters: positional, finalPass: finalPass)
         configure(tc)
         if let p = g.probe.predicate { tc.check(p) }
         tc.check(g.probe.body)
         found += tc.diagnostics
       }
       if !program.topLevelStatements.isEmpty {
-        let tc = TypeChecker(maps: resources.maps, context: immediateContext, positionalParameters: positional, finalPass: finalPass)
+        let tc = TypeChecker(
+          maps: resources.maps, context: immediateContext, positionalParameters: positional, finalPass: finalPass)
         configure(tc)
         tc.check(Block(program.topLevelStatements, range: .none))
         found += tc.diagnostics
@@ -129,7 +132,8 @@ public enum Compiler {
     var gates: [Int: UInt32] = [:]
     for g in groups {
       // Re-check in this group's context so `Expr.type` matches the code generated next.
-      let tc = TypeChecker(maps: resources.maps, context: g.targets[0].context, positionalParameters: positional, finalPass: true)
+      let tc = TypeChecker(
+        maps: resources.maps, context: g.targets[0].context, positionalParameters: positional, finalPass: true)
       configure(tc)
       if let p = g.probe.predicate { tc.check(p) }
       tc.check(g.probe.body)
@@ -155,15 +159,18 @@ public enum Compiler {
     var immediate: CompiledProgram? = nil
     if !program.topLevelStatements.isEmpty {
       let block = Block(program.topLevelStatements, range: program.topLevelStatements.first!.range)
-      let tc = TypeChecker(maps: resources.maps, context: immediateContext, positionalParameters: positional, finalPass: true)
+      let tc = TypeChecker(
+        maps: resources.maps, context: immediateContext, positionalParameters: positional, finalPass: true)
       configure(tc)
       tc.check(block)
       let target = ProbeTarget(name: "BEGIN", spec: .begin, context: immediateContext)
-      let gen = ProgramGenerator(context: immediateContext, resources: resources, staticProbeID: resources.probeNames.id(for: "BEGIN"))
+      let gen = ProgramGenerator(
+        context: immediateContext, resources: resources, staticProbeID: resources.probeNames.id(for: "BEGIN"))
       do {
         let code = try gen.generate(predicate: nil, body: block)
         immediate = CompiledProgram(
-          probeIndex: -1, targets: [target], instructions: code, kind: .rawTracepoint, name: "immediate", range: block.range)
+          probeIndex: -1, targets: [target], instructions: code, kind: .rawTracepoint, name: "immediate",
+          range: block.range)
       } catch let f as ProgramGenerator.Failure {
         diagnostics.append(f.diagnostic)
       }
@@ -233,10 +240,17 @@ enum ExprChildren {
     switch e.kind {
     case .map(_, let keys): keys.forEach(f)
     case .call(_, let args): args.forEach(f)
-    case .binary(_, let a, let b): f(a); f(b)
+    case .binary(_, let a, let b):
+      f(a)
+      f(b)
     case .unary(_, let a), .increment(let a, _, _), .cast(_, let a), .field(let a, _), .arrow(let a, _): f(a)
-    case .ternary(let a, let b, let c): f(a); f(b); f(c)
-    case .index(let a, let b): f(a); f(b)
+    case .ternary(let a, let b, let c):
+      f(a)
+      f(b)
+      f(c)
+    case .index(let a, let b):
+      f(a)
+      f(b)
     case .tuple(let items): items.forEach(f)
     case .record(let fields): fields.forEach { f($0.value) }
     case .block(_, let v): f(v)
@@ -249,16 +263,27 @@ enum StatementChildren {
   static func forEach(_ s: Statement, expr: (Expr) -> Void, statement: (Statement) -> Void) {
     switch s.kind {
     case .expression(let e): expr(e)
-    case .assign(let t, _, let v): expr(t); expr(v)
+    case .assign(let t, _, let v):
+      expr(t)
+      expr(v)
     case .declare(_, _, let v): if let v { expr(v) }
     case .ifElse(let c, let a, let b):
       expr(c)
       a.statements.forEach(statement)
       b?.statements.forEach(statement)
-    case .whileLoop(let c, let b): expr(c); b.statements.forEach(statement)
-    case .unroll(let c, let b): expr(c); b.statements.forEach(statement)
-    case .forMap(_, let m, let b): expr(m); b.statements.forEach(statement)
-    case .forRange(_, let a, let c, let b): expr(a); expr(c); b.statements.forEach(statement)
+    case .whileLoop(let c, let b):
+      expr(c)
+      b.statements.forEach(statement)
+    case .unroll(let c, let b):
+      expr(c)
+      b.statements.forEach(statement)
+    case .forMap(_, let m, let b):
+      expr(m)
+      b.statements.forEach(statement)
+    case .forRange(_, let a, let c, let b):
+      expr(a)
+      expr(c)
+      b.statements.forEach(statement)
     case .returnValue(let e): if let e { expr(e) }
     case .block(let b): b.statements.forEach(statement)
     case .breakLoop, .continueLoop: break

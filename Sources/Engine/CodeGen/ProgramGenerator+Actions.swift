@@ -10,7 +10,8 @@ extension ProgramGenerator {
       let values = Array(args.dropFirst())
       let payload = values.map { MapDefinition.widened($0.type) }
       let kind: EventKind =
-        name == "system" ? .system(format: format, argumentTypes: payload) : .cat(format: format, argumentTypes: payload)
+        name == "system"
+        ? .system(format: format, argumentTypes: payload) : .cat(format: format, argumentTypes: payload)
       try sendEvent(resources.events.register(kind, payload: payload, range: e.range), values, at: e.range)
       return .void
     case "signal":

@@ -106,7 +106,8 @@ extension ProgramGenerator {
       asm.mov(.r2, Int32(size))
       asm.call(.probeReadKernelStr)
       return .bytes(off, size: size)
-    case .string(let size), .buffer(let size), .array(_, let size) where size > 0:
+    case .string(let size), .buffer(let size),
+      .array(_, let size) where size > 0:
       let n = e.type.size
       _ = size
       let off = try allocate(n, at: e.range)
@@ -132,7 +133,9 @@ extension ProgramGenerator {
   /// Reads `size` bytes of kernel memory at the address in `pointer` into the integer temp `into`.
   /// `anyAddressSpace`: the address may be user memory (a user pointer, or a bare integer), read
   /// with bpf_probe_read, which picks the address space by address on x86-64.
-  func readKernel(pointer: Value, size: Int, signed: Bool, into t: Value, at range: SourceRange, anyAddressSpace: Bool = false) throws {
+  func readKernel(
+    pointer: Value, size: Int, signed: Bool, into t: Value, at range: SourceRange, anyAddressSpace: Bool = false
+  ) throws {
     let buf = try allocate(8, at: range)
     asm.emit(.storeImm(.dw, .r10, buf, 0))
     load(pointer, into: .r3)
@@ -159,7 +162,9 @@ extension ProgramGenerator {
 
   /// The value of `type` at `address + offset`: nested structs and arrays stay addresses, strings
   /// are copied to the stack, scalars read with bpf_probe_read_kernel (zero when unreadable).
-  func readMemory(at address: Value, offset: Int, type: BPFType, bitfield: (Int, Int)?, at range: SourceRange) throws -> Value {
+  func readMemory(at address: Value, offset: Int, type: BPFType, bitfield: (Int, Int)?, at range: SourceRange) throws
+    -> Value
+  {
     switch type {
     case .record, .array:
       return try arithmetic(.add, address, .constant(Int64(offset)), signed: false)

@@ -70,7 +70,8 @@ extension ProgramGenerator {
         let width = min(8, max(1, e.type.size))
         var userOrUnknown = true
         if case .pointer(_, let user) = operand.type { userOrUnknown = user }
-        try readKernel(pointer: t, size: width, signed: e.type.isSigned, into: t, at: e.range, anyAddressSpace: userOrUnknown)
+        try readKernel(
+          pointer: t, size: width, signed: e.type.isSigned, into: t, at: e.range, anyAddressSpace: userOrUnknown)
         return t
       case .addressOf:
         throw fail("The & operator is not supported yet", e.range)
@@ -127,7 +128,8 @@ extension ProgramGenerator {
       guard case .integer(let bits, let signed) = e.type, bits < 64 else { return v }
       if case .constant(let c) = v {
         let shift = Int64(64 - bits)
-        return .constant(signed ? (c << shift) >> shift : Int64(bitPattern: (UInt64(bitPattern: c) << UInt64(shift)) >> UInt64(shift)))
+        return .constant(
+          signed ? (c << shift) >> shift : Int64(bitPattern: (UInt64(bitPattern: c) << UInt64(shift)) >> UInt64(shift)))
       }
       let t = try owned(v, at: e.range)
       load(t, into: .r1)
@@ -163,7 +165,9 @@ extension ProgramGenerator {
       default: throw fail("Indexing '\(base.type)' with '\(index.type)' is not supported yet", e.range)
       }
       // base address + index * element size, then read the element.
-      let address = try arithmetic(.add, try emit(base), try arithmetic(.mul, try emit(index), .constant(Int64(elementSize)), signed: false), signed: false)
+      let address = try arithmetic(
+        .add, try emit(base), try arithmetic(.mul, try emit(index), .constant(Int64(elementSize)), signed: false),
+        signed: false)
       return try readMemory(at: address, offset: 0, type: e.type, bitfield: nil, at: e.range)
     case .tuple(let items):
       let layout = TupleLayout(items.map(\.type))

@@ -109,7 +109,9 @@ extension ProgramGenerator {
   }
 
   /// `@x++`, `@x--`, also as values (old value for postfix, new for prefix).
-  func incrementMap(_ def: MapDefinition, keys: [Expr], delta: Int64, returnNew: Bool, at range: SourceRange) throws -> Value {
+  func incrementMap(_ def: MapDefinition, keys: [Expr], delta: Int64, returnNew: Bool, at range: SourceRange) throws
+    -> Value
+  {
     let result = try newTemp(at: range)
     try addToMap(def, keys: keys, deltaValue: .constant(delta), at: range, result: (result, returnNew))
     return result
@@ -152,7 +154,8 @@ extension ProgramGenerator {
   }
 
   /// `@m[k] = count()`, `sum(x)`, ... on a per-CPU map: plain (non-atomic) updates of this CPU's slot.
-  func aggregate(_ agg: Aggregation, def: MapDefinition, keys: [Expr], arguments: [Expr], at range: SourceRange) throws {
+  func aggregate(_ agg: Aggregation, def: MapDefinition, keys: [Expr], arguments: [Expr], at range: SourceRange) throws
+  {
     var argument: Int16? = nil
     if let first = arguments.first {
       argument = try spillToSlot(try owned(try emit(first), at: range))
@@ -272,7 +275,9 @@ extension ProgramGenerator {
   }
 
   /// bpftrace's lhist bucket: 0 below min, 1 + (max - min) / step above max, else 1 + (n - min) / step.
-  private func linearBucket(_ value: Int16, min lo: Int64, max hi: Int64, step: Int64, at range: SourceRange) throws -> Value {
+  private func linearBucket(_ value: Int16, min lo: Int64, max hi: Int64, step: Int64, at range: SourceRange) throws
+    -> Value
+  {
     let t = try newTemp(at: range)
     let done = asm.newLabel()
     asm.emit(.load(.dw, .r1, .r10, value))

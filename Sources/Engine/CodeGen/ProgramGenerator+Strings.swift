@@ -12,7 +12,9 @@ extension ProgramGenerator {
       // Integers are 64-bit (sign-extended) in registers: user space takes the magnitude.
       return try owned(try emit(args[0]), at: e.range)
     case "strftime":
-      guard case .string(let format) = args[0].kind else { throw fail("strftime() expects a string literal", args[0].range) }
+      guard case .string(let format) = args[0].kind else {
+        throw fail("strftime() expects a string literal", args[0].range)
+      }
       let off = try allocate(16, at: e.range)
       asm.emit(.storeImm(.dw, .r10, off, Int32(resources.environment.timeFormatID(format))))
       try store(try emit(args[1]), type: args[1].type, to: off + 8, as: .uint64)

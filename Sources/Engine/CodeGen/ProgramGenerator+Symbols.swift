@@ -16,7 +16,9 @@ extension ProgramGenerator {
       asm.emit(.store(.dw, .r10, off + 8, .r0))
       return .bytes(off, size: 16)
     case "kaddr":
-      guard case .string(let symbol) = args[0].kind else { throw fail("kaddr() expects a string literal", args[0].range) }
+      guard case .string(let symbol) = args[0].kind else {
+        throw fail("kaddr() expects a string literal", args[0].range)
+      }
       guard let address = resources.environment.kernelSymbolAddress(symbol) else {
         throw fail("Failed to resolve kernel symbol: \(symbol)", args[0].range)
       }
@@ -24,11 +26,14 @@ extension ProgramGenerator {
     case "uaddr":
       return .constant(Int64(bitPattern: try userAddress(args[0])))
     case "cgroupid":
-      guard case .string(let path) = args[0].kind else { throw fail("cgroupid() expects a string literal", args[0].range) }
+      guard case .string(let path) = args[0].kind else {
+        throw fail("cgroupid() expects a string literal", args[0].range)
+      }
       do {
         return .constant(Int64(bitPattern: try CgroupIdentity.lookup(path)))
       } catch {
-        throw fail("Failed to get `cgroupid` for path: \"\(path)\": \(String(cString: strerror(error.errno)))", args[0].range)
+        throw fail(
+          "Failed to get `cgroupid` for path: \"\(path)\": \(String(cString: strerror(error.errno)))", args[0].range)
       }
     case "sizeof":
       return .constant(Int64(args[0].type.size))
@@ -43,7 +48,8 @@ extension ProgramGenerator {
   /// use the ELF address; a PIE binary or library needs the process (`-p PID`) to find its base.
   private func userAddress(_ arg: Expr) throws -> UInt64 {
     guard case .string(let symbol) = arg.kind else { throw fail("uaddr() expects a string literal", arg.range) }
-    guard let path = context.binaryPath, let elf = UserSymbols.elf(path), let sym = UserSymbols.symbol(named: symbol, in: path)
+    guard let path = context.binaryPath, let elf = UserSymbols.elf(path),
+      let sym = UserSymbols.symbol(named: symbol, in: path)
     else { throw fail("Could not resolve symbol: \(context.binaryPath ?? "?"):\(symbol)", arg.range) }
     guard elf.isPositionIndependent else { return sym.address }
     guard let pid = resources.environment.targetPid else {
@@ -62,7 +68,11 @@ extension ProgramGenerator {
   static func loadBias(of elf: ElfSymbols, pid: Int32) -> UInt64? {
     guard let text = FileIO.readText("/proc/\(pid)/maps") else { return nil }
     // maps shows the resolved path (/usr/bin/bash for /bin/bash).
-    let wanted = realpath(elf.path, nil).map { p in defer { free(p) }; return String(cString: p) } ?? elf.path
+    let wanted =
+      realpath(elf.path, nil).map { p in
+        defer { free(p) }
+        return String(cString: p)
+      } ?? elf.path
     for line in text.split(separator: "\n") {
       let f = line.split(separator: " ", omittingEmptySubsequences: true)
       guard f.count >= 6, f[5...].joined(separator: " ") == wanted else { continue }
@@ -76,7 +86,9 @@ extension ProgramGenerator {
   }
 
   private func offsetofConstant(_ args: [Expr]) throws -> Int {
-    guard let path = CTypeLayout.fieldPath(args[1]) else { throw fail("offsetof() expects a field name", args[1].range) }
+    guard let path = CTypeLayout.fieldPath(args[1]) else {
+      throw fail("offsetof() expects a field name", args[1].range)
+    }
     var spelled = ""
     if case .typeName(let t) = args[0].kind {
       spelled = t.base

@@ -76,7 +76,8 @@ final class ProgramGenerator {
     do {
       return try frame.allocate(size)
     } catch {
-      throw fail("The probe needs more than the 512 bytes of BPF stack (this expression needs \(size) more bytes)", range)
+      throw fail(
+        "The probe needs more than the 512 bytes of BPF stack (this expression needs \(size) more bytes)", range)
     }
   }
 
@@ -219,7 +220,9 @@ final class ProgramGenerator {
       guard let def = resources.maps[name] else { throw fail("Undefined map: \(name)", target.range) }
       if let agg = def.aggregation {
         guard case .call(_, let args) = value.kind else {
-          throw fail("\(name) holds \(def.valueType) values; assign it with \(def.valueType.description.dropLast(2))()", value.range)
+          throw fail(
+            "\(name) holds \(def.valueType) values; assign it with \(def.valueType.description.dropLast(2))()",
+            value.range)
         }
         try aggregate(agg, def: def, keys: keys, arguments: args, at: range)
       } else if let op {

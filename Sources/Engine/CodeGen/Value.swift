@@ -148,7 +148,12 @@ extension ProgramGenerator {
     }
     let dst = try owned(lhs, at: .none)
     let work: Register
-    if case .register(let r) = dst { work = r } else { work = .r1; load(dst, into: .r1) }
+    if case .register(let r) = dst {
+      work = r
+    } else {
+      work = .r1
+      load(dst, into: .r1)
+    }
     let src = operand(rhs, scratch: .r2)
     asm.emit(.alu64(alu, work, src))
     if case .slot = dst { setTemp(dst, from: work) }

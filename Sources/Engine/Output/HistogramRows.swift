@@ -57,27 +57,27 @@ struct HistogramRows: Equatable {
   }
 
   private func writeHeader(_ i: Int, into header: inout ByteWriter) {
-      if i == 0 {
-        if let lower = lowerBound {
-          if labels.isEmpty {
-            header.append(UInt8(ascii: "["))
-            Self.write(lower, into: &header)
-            header.append(", ...)")
-          } else {
-            Self.writeRange(lower, labels[0], into: &header)
-          }
+    if i == 0 {
+      if let lower = lowerBound {
+        if labels.isEmpty {
+          header.append(UInt8(ascii: "["))
+          Self.write(lower, into: &header)
+          header.append(", ...)")
         } else {
-          header.append("(..., ")
-          Self.write(labels[0], into: &header)
-          header.append(UInt8(ascii: ")"))
+          Self.writeRange(lower, labels[0], into: &header)
         }
-      } else if i >= labels.count {
-        header.append(UInt8(ascii: "["))
-        Self.write(labels[i - 1], into: &header)
-        header.append(", ...)")
       } else {
-        Self.writeRange(labels[i - 1], labels[i], into: &header)
+        header.append("(..., ")
+        Self.write(labels[0], into: &header)
+        header.append(UInt8(ascii: ")"))
       }
+    } else if i >= labels.count {
+      header.append(UInt8(ascii: "["))
+      Self.write(labels[i - 1], into: &header)
+      header.append(", ...)")
+    } else {
+      Self.writeRange(labels[i - 1], labels[i], into: &header)
+    }
   }
 
   /// Upstream computes the bar in single-precision float and truncates. When `div` zeroes every

@@ -131,8 +131,10 @@ public enum JSONFormatter {
 
   /// A failed BPF helper call: `{"type": "helper_error", "msg": "Bad address", "helper":
   /// "probe_read_user", "retcode": -14, "filename": "stdin", "line": 1, "col": 87}`.
-  public static func helperError(message: String, helper: String, retcode: Int64,
-                                 filename: String, line: UInt64, column: UInt64) -> String {
+  public static func helperError(
+    message: String, helper: String, retcode: Int64,
+    filename: String, line: UInt64, column: UInt64
+  ) -> String {
     var w = ByteWriter()
     w.append("{\"type\": \"helper_error\", \"msg\": ")
     JSONValue.writeString(message, into: &w)

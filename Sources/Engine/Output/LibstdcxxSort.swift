@@ -34,17 +34,29 @@ enum LibstdcxxSort {
     return unguardedPartition(&a, first + 1, last, pivot: first, less)
   }
 
-  private static func moveMedianToFirst<T>(_ a: inout [T], _ result: Int, _ x: Int, _ y: Int, _ z: Int, _ less: (T, T) -> Bool) {
+  private static func moveMedianToFirst<T>(
+    _ a: inout [T], _ result: Int, _ x: Int, _ y: Int, _ z: Int, _ less: (T, T) -> Bool
+  ) {
     if less(a[x], a[y]) {
-      if less(a[y], a[z]) { a.swapAt(result, y) }
-      else if less(a[x], a[z]) { a.swapAt(result, z) }
-      else { a.swapAt(result, x) }
-    } else if less(a[x], a[z]) { a.swapAt(result, x) }
-    else if less(a[y], a[z]) { a.swapAt(result, z) }
-    else { a.swapAt(result, y) }
+      if less(a[y], a[z]) {
+        a.swapAt(result, y)
+      } else if less(a[x], a[z]) {
+        a.swapAt(result, z)
+      } else {
+        a.swapAt(result, x)
+      }
+    } else if less(a[x], a[z]) {
+      a.swapAt(result, x)
+    } else if less(a[y], a[z]) {
+      a.swapAt(result, z)
+    } else {
+      a.swapAt(result, y)
+    }
   }
 
-  private static func unguardedPartition<T>(_ a: inout [T], _ first: Int, _ last: Int, pivot: Int, _ less: (T, T) -> Bool) -> Int {
+  private static func unguardedPartition<T>(
+    _ a: inout [T], _ first: Int, _ last: Int, pivot: Int, _ less: (T, T) -> Bool
+  ) -> Int {
     var f = first
     var l = last
     while true {
@@ -117,7 +129,9 @@ enum LibstdcxxSort {
     }
   }
 
-  private static func adjustHeap<T>(_ a: inout [T], _ first: Int, _ hole: Int, _ len: Int, _ value: T, _ less: (T, T) -> Bool) {
+  private static func adjustHeap<T>(
+    _ a: inout [T], _ first: Int, _ hole: Int, _ len: Int, _ value: T, _ less: (T, T) -> Bool
+  ) {
     let top = hole
     var hole = hole
     var child = hole

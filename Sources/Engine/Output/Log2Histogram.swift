@@ -78,8 +78,11 @@ public struct Log2Histogram: Hashable, Sendable {
     var rows = HistogramRows()
     guard let (first, last) = HistogramRows.nonEmptyRange(buckets) else { return rows }
     func label(_ i: Int) -> HistogramRows.Label {
-      i <= 2 << bits ? .int(Int64(i)) : .symbolic(Log2Histogram.scaledLabel(ofBucket: i, bits: bits),
-                                                   Log2Histogram.upperBound(ofBucket: i, bits: bits))
+      i <= 2 << bits
+        ? .int(Int64(i))
+        : .symbolic(
+          Log2Histogram.scaledLabel(ofBucket: i, bits: bits),
+          Log2Histogram.upperBound(ofBucket: i, bits: bits))
     }
     if first != 0 { rows.lowerBound = label(first - 1) }
     for i in first...last {

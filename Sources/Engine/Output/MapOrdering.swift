@@ -88,9 +88,10 @@ enum MapOrdering {
         case .signed(let t, let c): (.signed(c), .signed(t))
         case .unsigned(let t, let c): (.unsigned(c), .unsigned(t))
         }
-      return .primitive(.record([
-        RecordField("count", count), RecordField("average", divide(a.mean, d)), RecordField("total", total),
-      ]))
+      return .primitive(
+        .record([
+          RecordField("count", count), RecordField("average", divide(a.mean, d)), RecordField("total", total),
+        ]))
     case .hist(let h): return .histogram(h.rows(div: d))
     case .lhist(let h): return .histogram(h.rows())
     }

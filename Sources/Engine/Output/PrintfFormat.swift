@@ -55,10 +55,12 @@ public struct PrintfFormat: Sendable, Equatable {
   /// Upstream's `FormatString::check`: argument count, then each argument against its conversion.
   public func check(_ arguments: [PrintfArgument]) throws(PrintfError) {
     if arguments.count < conversions.count {
-      throw PrintfError(message: "not enough arguments for format string (\(arguments.count) supplied, \(conversions.count) expected)")
+      throw PrintfError(
+        message: "not enough arguments for format string (\(arguments.count) supplied, \(conversions.count) expected)")
     }
     if arguments.count > conversions.count {
-      throw PrintfError(message: "too many arguments for format string (\(arguments.count) supplied, \(conversions.count) expected)")
+      throw PrintfError(
+        message: "too many arguments for format string (\(arguments.count) supplied, \(conversions.count) expected)")
     }
     for (conv, arg) in zip(conversions, arguments) {
       let spec = conv.specifier.rawValue
@@ -146,11 +148,26 @@ public struct PrintfConversion: Sendable, Equatable {
       }
       return n
     }
-    if peek() == UInt8(ascii: "-") { c.leftAlign = true; i += 1 }
-    if peek() == UInt8(ascii: "+") { c.showSign = true; i += 1 }
-    if peek() == UInt8(ascii: " ") { c.spacePrefix = true; i += 1 }
-    if peek() == UInt8(ascii: "#") { c.alternateForm = true; i += 1 }
-    if peek() == UInt8(ascii: "0") { c.leadingZeros = true; i += 1 }
+    if peek() == UInt8(ascii: "-") {
+      c.leftAlign = true
+      i += 1
+    }
+    if peek() == UInt8(ascii: "+") {
+      c.showSign = true
+      i += 1
+    }
+    if peek() == UInt8(ascii: " ") {
+      c.spacePrefix = true
+      i += 1
+    }
+    if peek() == UInt8(ascii: "#") {
+      c.alternateForm = true
+      i += 1
+    }
+    if peek() == UInt8(ascii: "0") {
+      c.leadingZeros = true
+      i += 1
+    }
     if peek() == UInt8(ascii: "*") {
       i += 1
     } else if isDigit(peek()) {
@@ -174,11 +191,21 @@ public struct PrintfConversion: Sendable, Equatable {
     // Multi-letter specifiers, in upstream's order of preference: gr, g, rh, rx, r.
     let next = peek(1)
     switch (b, next) {
-    case (UInt8(ascii: "g"), UInt8(ascii: "r")?): c.specifier = .gr; return (c, i + 2)
-    case (UInt8(ascii: "g"), _): c.specifier = .g; return (c, i + 1)
-    case (UInt8(ascii: "r"), UInt8(ascii: "h")?): c.specifier = .rh; return (c, i + 2)
-    case (UInt8(ascii: "r"), UInt8(ascii: "x")?): c.specifier = .rx; return (c, i + 2)
-    case (UInt8(ascii: "r"), _): c.specifier = .r; return (c, i + 1)
+    case (UInt8(ascii: "g"), UInt8(ascii: "r")?):
+      c.specifier = .gr
+      return (c, i + 2)
+    case (UInt8(ascii: "g"), _):
+      c.specifier = .g
+      return (c, i + 1)
+    case (UInt8(ascii: "r"), UInt8(ascii: "h")?):
+      c.specifier = .rh
+      return (c, i + 2)
+    case (UInt8(ascii: "r"), UInt8(ascii: "x")?):
+      c.specifier = .rx
+      return (c, i + 2)
+    case (UInt8(ascii: "r"), _):
+      c.specifier = .r
+      return (c, i + 1)
     default: return nil
     }
   }

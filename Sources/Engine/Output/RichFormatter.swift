@@ -7,7 +7,11 @@ public enum RichFormatter {
     let entries = MapOrdering.ordered(m, top: top)
     if entries.contains(where: { isStackKeyed($0.key) }) {
       data["image/svg+xml"] = FlameGraphSVG.render(FoldedStacks.lines(m), title: m.name)
-    } else if entries.contains(where: { if case .hist = $0.value { return true }; if case .lhist = $0.value { return true }; return false }) {
+    } else if entries.contains(where: {
+      if case .hist = $0.value { return true }
+      if case .lhist = $0.value { return true }
+      return false
+    }) {
       data["text/html"] = entries.map { histogramHTML(m.name, $0, div: div) }.joined()
     } else {
       data["text/html"] = tableHTML(m.name, entries, div: div)
@@ -53,7 +57,8 @@ public enum RichFormatter {
   static func tableHTML(_ name: String, _ entries: [MapEntry], div: UInt64) -> String {
     var html = "<table class=\"bpfrepl-map\"><thead><tr><th>\(escape(name))</th><th>value</th></tr></thead><tbody>"
     for e in entries {
-      html += "<tr><td><code>\(escape(keyText(e.key)))</code></td><td style=\"text-align:right\">\(escape(valueText(e.value, div: div)))</td></tr>"
+      html +=
+        "<tr><td><code>\(escape(keyText(e.key)))</code></td><td style=\"text-align:right\">\(escape(valueText(e.value, div: div)))</td></tr>"
     }
     return html + "</tbody></table>"
   }
@@ -73,7 +78,8 @@ public enum RichFormatter {
     let barX = 130
     let barMax = 340
     let height = rowHeight * labels.count + 28
-    var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" font-family=\"monospace\" font-size=\"12\">"
+    var svg =
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" font-family=\"monospace\" font-size=\"12\">"
     let title = e.key == nil ? name : "\(name)[\(keyText(e.key))]"
     svg += "<text x=\"4\" y=\"14\" font-weight=\"bold\">\(escape(title))</text>"
     for (i, label) in labels.enumerated() {
@@ -81,7 +87,8 @@ public enum RichFormatter {
       let count = rows.counts[i]
       let w = Int(Double(count) / Double(maxCount) * Double(barMax))
       svg += "<text x=\"4\" y=\"\(y + 13)\">\(escape(label))</text>"
-      svg += "<rect x=\"\(barX)\" y=\"\(y + 2)\" width=\"\(w)\" height=\"\(rowHeight - 4)\" fill=\"#4c78a8\"><title>\(escape(label)): \(count)</title></rect>"
+      svg +=
+        "<rect x=\"\(barX)\" y=\"\(y + 2)\" width=\"\(w)\" height=\"\(rowHeight - 4)\" fill=\"#4c78a8\"><title>\(escape(label)): \(count)</title></rect>"
       svg += "<text x=\"\(barX + w + 6)\" y=\"\(y + 13)\">\(count)</text>"
     }
     return svg + "</svg>"
@@ -123,11 +130,13 @@ enum FlameGraphSVG {
     func depth(_ n: Node) -> Int { 1 + (n.order.map { depth(n.children[$0]!) }.max() ?? 0) }
     let levels = depth(root)
     let height = Double(levels) * rowHeight + 30
-    var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"Verdana\" font-size=\"11\">"
-    svg += "<text x=\"\(Int(width / 2))\" y=\"16\" text-anchor=\"middle\" font-size=\"14\">\(RichFormatter.escape(title)) — flame graph</text>"
+    var svg =
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"Verdana\" font-size=\"11\">"
+    svg +=
+      "<text x=\"\(Int(width / 2))\" y=\"16\" text-anchor=\"middle\" font-size=\"14\">\(RichFormatter.escape(title)) — flame graph</text>"
     func color(_ name: String) -> String {
-      var h: UInt32 = 2166136261
-      for b in name.utf8 { h = (h ^ UInt32(b)) &* 16777619 }
+      var h: UInt32 = 2_166_136_261
+      for b in name.utf8 { h = (h ^ UInt32(b)) &* 16_777_619 }
       return "rgb(\(205 + h % 50),\(Int(h >> 8) % 130 + 70),\(Int(h >> 16) % 40 + 20))"
     }
     func draw(_ n: Node, x: Double, level: Int) {
@@ -136,7 +145,8 @@ enum FlameGraphSVG {
       guard w >= 0.5 else { return }
       let y = height - Double(level + 1) * rowHeight
       let label = "\(n.name) (\(n.count) sample\(n.count == 1 ? "" : "s"), \(n.count * 100 / max(1, root.count))%)"
-      svg += "<g><title>\(RichFormatter.escape(label))</title><rect x=\"\(fmt(x))\" y=\"\(fmt(y))\" width=\"\(fmt(w))\" height=\"\(fmt(rowHeight - 1))\" fill=\"\(color(n.name))\" rx=\"2\"/>"
+      svg +=
+        "<g><title>\(RichFormatter.escape(label))</title><rect x=\"\(fmt(x))\" y=\"\(fmt(y))\" width=\"\(fmt(w))\" height=\"\(fmt(rowHeight - 1))\" fill=\"\(color(n.name))\" rx=\"2\"/>"
       let chars = Int(w / 7)
       if chars >= 3 {
         let text = n.name.count > chars ? String(n.name.prefix(chars - 2)) + ".." : n.name

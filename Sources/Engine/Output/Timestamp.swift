@@ -20,7 +20,8 @@ public enum Timestamp {
     if seconds == 0 { return "(?)" }
     var tm = tm()
     guard localtime_r(&seconds, &tm) != nil else { return "(?)" }
-    let fmt = format
+    let fmt =
+      format
       .replacingAll("%f", with: padded(fraction / 1000, 6))
       .replacingAll("%k", with: padded(fraction, 9))
       .replacingAll("%l", with: padded(fraction / 1_000_000, 3))

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #endif
 
 /// A failed bpf(2), perf_event_open(2) or file operation: which operation, the errno, and why.

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CLibbpf
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// A kernel BPF map owned by this process.
 ///
@@ -34,7 +35,9 @@ public final class BPFMap: @unchecked Sendable {
 
   /// Update flags (BPF_ANY, BPF_NOEXIST, BPF_EXIST).
   public enum UpdateFlags: UInt64, Sendable {
-    case any = 0, noExist = 1, exist = 2
+    case any = 0
+    case noExist = 1
+    case exist = 2
   }
 
   /// How `entries()` reads the map: `automatic` tries the batch call and falls back.
@@ -139,7 +142,8 @@ public final class BPFMap: @unchecked Sendable {
       }
     }
     guard buffer.count == lookupValueSize else {
-      throw BPFError("update(\(name))", errno: EINVAL,
+      throw BPFError(
+        "update(\(name))", errno: EINVAL,
         detail: "value is \(value.count) bytes, map wants \(valueSize)")
     }
     let r = key.withUnsafeBytes { k in
@@ -217,7 +221,8 @@ public final class BPFMap: @unchecked Sendable {
 
   private func checkKey(_ key: [UInt8], _ op: String) throws {
     if key.count != keySize {
-      throw BPFError("\(op)(\(name))", errno: EINVAL,
+      throw BPFError(
+        "\(op)(\(name))", errno: EINVAL,
         detail: "key is \(key.count) bytes, map wants \(keySize)")
     }
   }
@@ -275,8 +280,11 @@ public final class BPFMap: @unchecked Sendable {
         try checked("bpf_map_lookup_batch(\(name))", r)
       }
       for i in 0..<Int(count) {
-        out.append((Array(keys[(i * keySize)..<((i + 1) * keySize)]),
-                    Array(values[(i * valueBytes)..<((i + 1) * valueBytes)])))
+        out.append(
+          (
+            Array(keys[(i * keySize)..<((i + 1) * keySize)]),
+            Array(values[(i * valueBytes)..<((i + 1) * valueBytes)])
+          ))
       }
       if r == -ENOENT { break }
       swap(&inToken, &outToken)

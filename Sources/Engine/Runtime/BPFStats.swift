@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CLibbpf
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// Turns on the kernel's per-program run-time accounting (run_time_ns / run_cnt).
 public enum BPFStats {
@@ -28,7 +29,8 @@ public enum BPFStats {
     do {
       try FileIO.write("/proc/sys/kernel/bpf_stats_enabled", "1\n")
     } catch {
-      throw BPFError("enable bpf stats", errno: -fd,
+      throw BPFError(
+        "enable bpf stats", errno: -fd,
         detail: "bpf_enable_stats failed and kernel.bpf_stats_enabled could not be set: \(error)")
     }
     enabledBy = .sysctl

@@ -38,7 +38,9 @@ public final class BTFTypeLibrary: TypeLibrary, @unchecked Sendable {
         name: f.name, offset: f.offset, bitOffset: f.bitfieldSize > 0 ? f.bitOffset : 0, bitfieldSize: f.bitfieldSize,
         type: type)
     }
-    return RecordLayout(name: BTFTypeLibrary.recordName(record.name, id: record.id, isUnion: record.isUnion), size: record.size, fields: fields)
+    return RecordLayout(
+      name: BTFTypeLibrary.recordName(record.name, id: record.id, isUnion: record.isUnion), size: record.size,
+      fields: fields)
   }
 
   static func recordName(_ name: String, id: UInt32, isUnion: Bool) -> String {

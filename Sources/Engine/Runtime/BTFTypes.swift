@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CLibbpf
 import Synchronization
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// A resolved BTF type: typedefs, const, volatile, restrict and type tags are looked through.
 /// Records appear by name/id/size only (no fields) so pointers to big structs stay cheap;
@@ -92,7 +93,8 @@ public final class BTFTypes: @unchecked Sendable {
 
   // BTF_KIND_* (stable kernel ABI values).
   enum Kind: UInt16 {
-    case unknown = 0, int, ptr, array, structure, union, enumeration, fwd, typedef, volatile, const,
+    case unknown = 0
+    case int, ptr, array, structure, union, enumeration, fwd, typedef, volatile, const,
       restrict, function, functionProto, variable, datasec, float, declTag, typeTag, enum64
   }
 
@@ -140,11 +142,13 @@ public final class BTFTypes: @unchecked Sendable {
       let bitOffset = Int(btf_member_bit_offset(t, UInt32(i)))
       let bitfield = Int(btf_member_bitfield_size(t, UInt32(i)))
       let type = resolve(m.type)
-      fields.append(Field(
-        name: name(m.name_off), offset: bitOffset / 8, bitOffset: bitOffset, bitfieldSize: bitfield,
-        size: bitfield > 0 ? (bitfield + 7) / 8 : type.size, type: type, typeName: cName(m.type)))
+      fields.append(
+        Field(
+          name: name(m.name_off), offset: bitOffset / 8, bitOffset: bitOffset, bitfieldSize: bitfield,
+          size: bitfield > 0 ? (bitfield + 7) / 8 : type.size, type: type, typeName: cName(m.type)))
     }
-    return Record(name: name(t.pointee.name_off), id: id, isUnion: kind == .union,
+    return Record(
+      name: name(t.pointee.name_off), id: id, isUnion: kind == .union,
       size: Int(t.pointee.size), fields: fields)
   }
 
@@ -162,7 +166,8 @@ public final class BTFTypes: @unchecked Sendable {
         continue
       case .int:
         let enc = btf_int_encoding(t)
-        return .integer(size: Int(t.pointee.size), signed: enc & 1 != 0, isChar: enc & 2 != 0,
+        return .integer(
+          size: Int(t.pointee.size), signed: enc & 1 != 0, isChar: enc & 2 != 0,
           isBool: enc & 4 != 0)
       case .ptr:
         return .pointer(resolve(t.pointee.type))  // records inside stay shallow
@@ -201,9 +206,15 @@ public final class BTFTypes: @unchecked Sendable {
       case .union: return prefix + "union " + (n.isEmpty ? "(anon)" : n) + suffix
       case .enumeration, .enum64: return prefix + "enum " + n + suffix
       case .fwd: return prefix + (btf_kflag(t) ? "union " : "struct ") + n + suffix
-      case .ptr: suffix = " *" + suffix; id = t.pointee.type
-      case .const: prefix += "const "; id = t.pointee.type
-      case .volatile: prefix += "volatile "; id = t.pointee.type
+      case .ptr:
+        suffix = " *" + suffix
+        id = t.pointee.type
+      case .const:
+        prefix += "const "
+        id = t.pointee.type
+      case .volatile:
+        prefix += "volatile "
+        id = t.pointee.type
       case .restrict, .typeTag: id = t.pointee.type
       case .array:
         let a = btf_array(t)!.pointee

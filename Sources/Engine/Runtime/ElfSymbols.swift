@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CElf
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// One symbol of an ELF file.
 public struct ElfSymbol: Sendable, Equatable {
@@ -82,9 +83,10 @@ public final class ElfSymbols: @unchecked Sendable {
           (type == STT_FUNC || type == STT_GNU_IFUNC) ? .function : (type == STT_OBJECT ? .object : .other)
         let binding: ElfSymbol.Binding =
           bind == STB_LOCAL ? .local : bind == STB_GLOBAL ? .global : bind == STB_WEAK ? .weak : .other
-        syms.append(ElfSymbol(
-          name: name, address: sym.st_value, size: sym.st_size, kind: kind, binding: binding,
-          fileOffset: ElfSymbols.offset(of: sym.st_value, in: segs)))
+        syms.append(
+          ElfSymbol(
+            name: name, address: sym.st_value, size: sym.st_size, kind: kind, binding: binding,
+            fileOffset: ElfSymbols.offset(of: sym.st_value, in: segs)))
       }
     }
     syms.sort { $0.address < $1.address }
@@ -121,7 +123,8 @@ public final class ElfSymbols: @unchecked Sendable {
 
   /// The function containing `address` (file virtual address) and the offset into it.
   public func symbolize(address: UInt64) -> (symbol: ElfSymbol, offset: UInt64)? {
-    var lo = 0, hi = symbols.count
+    var lo = 0
+    var hi = symbols.count
     while lo < hi {  // first symbol with address > target
       let mid = (lo + hi) / 2
       if symbols[mid].address <= address { lo = mid + 1 } else { hi = mid }
@@ -168,7 +171,8 @@ public final class ElfSymbols: @unchecked Sendable {
         if access(candidate, X_OK) == 0 { return candidate }
       }
     }
-    throw BPFError("uprobe target \(name)", errno: ENOENT,
+    throw BPFError(
+      "uprobe target \(name)", errno: ENOENT,
       detail: "not a path, a library in /etc/ld.so.cache, or a program in $PATH")
   }
 }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #endif
 
 /// Whole-file reads and small writes with plain syscalls: no Foundation on startup paths.

@@ -13,11 +13,14 @@ public enum Glob {
   }
 
   static func matches(_ p: UnsafeBufferPointer<UInt8>, _ s: UnsafeBufferPointer<UInt8>) -> Bool {
-    let star = UInt8(ascii: "*"), question = UInt8(ascii: "?")
-    var pi = 0, si = 0
+    let star = UInt8(ascii: "*")
+    let question = UInt8(ascii: "?")
+    var pi = 0
+    var si = 0
     // Position after the last '*' and where in s it started matching: the only state a
     // '*'-only glob needs to backtrack to.
-    var starP = -1, starS = 0
+    var starP = -1
+    var starS = 0
     while si < s.count {
       if pi < p.count && (p[pi] == question || (p[pi] != star && p[pi] == s[si])) {
         pi += 1

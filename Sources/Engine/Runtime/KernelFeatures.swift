@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CLibbpf
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// What the running kernel can do, probed once each (lazily) and cached.
 /// Each probe is a file check or one tiny load, so asking costs microseconds.
@@ -35,10 +36,14 @@ public enum KernelFeatures {
     opts.sz = MemoryLayout<bpf_prog_load_opts>.size
     opts.expected_attach_type = BPF_TRACE_FENTRY
     let fd = insns.withUnsafeBytes {
-      bpf_prog_load(BPF_PROG_TYPE_TRACING, "probe_fentry", "GPL",
+      bpf_prog_load(
+        BPF_PROG_TYPE_TRACING, "probe_fentry", "GPL",
         $0.baseAddress!.assumingMemoryBound(to: bpf_insn.self), 2, &opts)
     }
-    if fd >= 0 { close(fd); return 0 }
+    if fd >= 0 {
+      close(fd)
+      return 0
+    }
     return -fd
   }()
 

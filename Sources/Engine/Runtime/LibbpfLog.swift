@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CLibbpf
 import Synchronization
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// Where libbpf's own diagnostics go. By default libbpf writes warnings to stderr, which
 /// would scribble over a REPL prompt; the session installs a handler (or silences it) once.
@@ -32,7 +33,8 @@ public enum LibbpfLog {
 
   private static let forward: libbpf_print_fn_t = { level, format, args in
     let lvl = Level(rawValue: Int(level.rawValue)) ?? .debug
-    guard let format, let args, let (minimum, handler) = LibbpfLog.state.withLock({ s in s.handler.map { (s.minimum, $0) } }),
+    guard let format, let args,
+      let (minimum, handler) = LibbpfLog.state.withLock({ s in s.handler.map { (s.minimum, $0) } }),
       lvl <= minimum
     else { return 0 }
     // va_list can be walked once: format into a fixed buffer, truncating long messages.

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #endif
 
 /// Finds shared libraries by name (`libc` -> /lib/x86_64-linux-gnu/libc.so.6) the way the
@@ -22,7 +22,10 @@ public enum LibraryResolver {
     }
     if let p = best({ $0.name == name }) { return p }
     if let p = best({ $0.name.hasPrefix(base + ".so") }) { return p }
-    for dir in ["/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib", "/usr/local/lib"] {
+    for dir in [
+      "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib",
+      "/usr/local/lib",
+    ] {
       for candidate in [name, base + ".so", base + ".so.6", base + ".so.1", base + ".so.0"] {
         if FileIO.exists(dir + "/" + candidate) { return dir + "/" + candidate }
       }
@@ -48,7 +51,8 @@ public enum LibraryResolver {
       return String(decoding: bytes[at..<end], as: UTF8.self)
     }
     guard let count = u32(start + 20) else { return [] }
-    let headerSize = 48, entrySize = 24
+    let headerSize = 48
+    let entrySize = 24
     var out: [Entry] = []
     for i in 0..<Int(count) {
       let e = start + headerSize + i * entrySize

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #endif
 
 /// A file descriptor this process owns: closed exactly once, on `close()` or deinit.

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CLibbpf
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// Reads records from a BPF_MAP_TYPE_RINGBUF map with libbpf's ring_buffer. Each record is
 /// handed to `handler` in order; the buffer is only valid during the call (copy what you keep).

@@ -29,7 +29,9 @@ public final class Symbolizer: @unchecked Sendable {
     if elfs[mapping.path] == nil { elfs[mapping.path] = try? ElfSymbols(path: mapping.path) }
     // The file offset of the address, then the ELF address at that offset.
     let fileOffset = address - mapping.start + mapping.offset
-    guard let elf = elfs[mapping.path] ?? nil, let vaddr = elf.address(forFileOffset: fileOffset) else { return hex(address) }
+    guard let elf = elfs[mapping.path] ?? nil, let vaddr = elf.address(forFileOffset: fileOffset) else {
+      return hex(address)
+    }
     guard let (sym, off) = elf.symbolize(address: vaddr) else { return hex(address) }
     return withOffset ? "\(sym.name)+\(off)" : sym.name
   }

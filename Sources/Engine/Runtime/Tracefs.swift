@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Synchronization
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// One tracepoint, `category:name` (e.g. `syscalls:sys_enter_openat`).
 public struct Tracepoint: Sendable, Hashable, CustomStringConvertible {
@@ -83,9 +84,10 @@ public enum Tracefs {
     list.reserveCapacity(4096)
     for line in bytes.split(separator: UInt8(ascii: "\n")) {
       guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { continue }
-      list.append(Tracepoint(
-        category: String(decoding: line[line.startIndex..<colon], as: UTF8.self),
-        name: String(decoding: line[(colon + 1)...], as: UTF8.self)))
+      list.append(
+        Tracepoint(
+          category: String(decoding: line[line.startIndex..<colon], as: UTF8.self),
+          name: String(decoding: line[(colon + 1)...], as: UTF8.self)))
     }
     cache.withLock { $0.tracepoints = list }
     return list
@@ -108,6 +110,9 @@ public enum Tracefs {
 
   /// Forgets cached listings and formats (e.g. after a module load).
   public static func invalidateCache() {
-    cache.withLock { $0.tracepoints = nil; $0.formats = [:] }
+    cache.withLock {
+      $0.tracepoints = nil
+      $0.formats = [:]
+    }
   }
 }

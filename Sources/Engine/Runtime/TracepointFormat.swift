@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #endif
 
 /// The record layout of one tracepoint, parsed from tracefs `events/CAT/NAME/format`.
@@ -62,7 +62,9 @@ public struct TracepointFormat: Sendable, Equatable {
   /// `field:char prev_comm[16];\toffset:8;\tsize:16;\tsigned:0;`
   static func parseField(_ line: String) throws -> Field {
     var declaration = ""
-    var offset = -1, size = -1, signed = false
+    var offset = -1
+    var size = -1
+    var signed = false
     for part in line.split(separator: ";") {
       let item = FileIO.trim(part)
       guard let colon = item.firstIndex(of: ":") else { continue }
@@ -80,9 +82,16 @@ public struct TracepointFormat: Sendable, Equatable {
       throw BPFError("parse tracepoint field", errno: EINVAL, detail: line)
     }
     var decl = Substring(declaration)
-    var isDataLoc = false, isRelLoc = false
-    if decl.hasPrefix("__data_loc ") { isDataLoc = true; decl = decl.dropFirst(11) }
-    if decl.hasPrefix("__rel_loc ") { isRelLoc = true; decl = decl.dropFirst(10) }
+    var isDataLoc = false
+    var isRelLoc = false
+    if decl.hasPrefix("__data_loc ") {
+      isDataLoc = true
+      decl = decl.dropFirst(11)
+    }
+    if decl.hasPrefix("__rel_loc ") {
+      isRelLoc = true
+      decl = decl.dropFirst(10)
+    }
     // Name: the last identifier, possibly followed by [N].
     var arrayLength: Int? = nil
     var body = decl

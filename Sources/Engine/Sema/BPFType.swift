@@ -152,7 +152,9 @@ public enum Aggregation: Equatable, Sendable, CustomStringConvertible {
 }
 
 public enum SymbolKind: String, Sendable {
-  case ksym, usym, kaddr, probe, username, inet, macaddr, cgroupPath = "cgroup_path", strerror, timestamp
+  case ksym, usym, kaddr, probe, username, inet, macaddr
+  case cgroupPath = "cgroup_path"
+  case strerror, timestamp
 
   public var size: Int {
     switch self {

@@ -16,20 +16,26 @@ enum Builtins {
     case "kstack", "ustack": return .success(.stack(user: name == "ustack", mode: "bpftrace", depth: 127))
     case "retval":
       guard ctx.isReturnProbe else {
-        return .failure(SemaMessage("The retval builtin can only be used with 'kretprobe', 'uretprobe' and 'fexit' probes"))
+        return .failure(
+          SemaMessage("The retval builtin can only be used with 'kretprobe', 'uretprobe' and 'fexit' probes"))
       }
       return .success(.int64)
     case "args":
       guard ctx.kind == .tracepoint, ctx.tracepointFields != nil else {
-        return .failure(SemaMessage("The args builtin can only be used with tracepoint, fentry and uprobe probes (\(ctx.provider) used here)"))
+        return .failure(
+          SemaMessage(
+            "The args builtin can only be used with tracepoint, fentry and uprobe probes (\(ctx.provider) used here)"))
       }
       return .success(.tracepointArgs(category: "", event: ""))
     default:
       if name.hasPrefix("arg"), let n = Int(name.dropFirst(3)), n >= 0 {
         guard ctx.hasRegisterArguments, !ctx.isReturnProbe else {
-          return .failure(SemaMessage("The \(name) builtin can only be used with 'kprobes', 'uprobes' and 'usdt' probes"))
+          return .failure(
+            SemaMessage("The \(name) builtin can only be used with 'kprobes', 'uprobes' and 'usdt' probes"))
         }
-        guard n < 6 else { return .failure(SemaMessage("\(name) is out of range: only arg0 to arg5 are passed in registers")) }
+        guard n < 6 else {
+          return .failure(SemaMessage("\(name) is out of range: only arg0 to arg5 are passed in registers"))
+        }
         return .success(.uint64)
       }
       return .failure(SemaMessage("Unknown identifier: '\(name)'"))

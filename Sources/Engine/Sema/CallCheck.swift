@@ -11,8 +11,10 @@ struct CallCheck {
   /// Whether the argument count is in `range`; reports at the call otherwise.
   func arity(_ range: ClosedRange<Int>) -> Bool {
     guard range.contains(args.count) else {
-      let want = range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound) to \(range.upperBound)"
-      error("\(name)() requires \(want) argument\(range.upperBound == 1 ? "" : "s") (\(args.count) provided)", call.range)
+      let want =
+        range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound) to \(range.upperBound)"
+      error(
+        "\(name)() requires \(want) argument\(range.upperBound == 1 ? "" : "s") (\(args.count) provided)", call.range)
       return false
     }
     return true
@@ -89,7 +91,9 @@ struct CallCheck {
     }
     let wanted = PrintfConversions.count(in: format)
     if wanted != types.count {
-      error("\(name): Expected \(wanted) argument\(wanted == 1 ? "" : "s") for the format string but got \(types.count)", call.range)
+      error(
+        "\(name): Expected \(wanted) argument\(wanted == 1 ? "" : "s") for the format string but got \(types.count)",
+        call.range)
     }
     return format
   }

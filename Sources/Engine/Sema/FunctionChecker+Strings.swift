@@ -16,8 +16,10 @@ extension FunctionChecker {
       guard c.arity(2...2) else { return .boolean }
       _ = c.string(0)
       guard c.string(1) != nil else { return .boolean }
-      if case .string = c.args[1].kind {} else {
-        c.error("strcontains() needs a string literal as the needle (a runtime needle is not supported yet)", c.args[1].range)
+      if case .string = c.args[1].kind {
+      } else {
+        c.error(
+          "strcontains() needs a string literal as the needle (a runtime needle is not supported yet)", c.args[1].range)
       }
       return .boolean
     case "buf":

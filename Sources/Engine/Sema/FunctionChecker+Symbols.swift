@@ -16,7 +16,9 @@ extension FunctionChecker {
     case "uaddr":
       guard c.arity(1...1), let name = c.stringLiteral(0) else { return .pointer(.uint64, user: true) }
       guard c.tc.context.isUserSpace, let path = c.tc.context.binaryPath else {
-        c.error("uaddr can only be used with uprobe, uretprobe and usdt probes (\(c.tc.context.provider) used here)", c.call.range)
+        c.error(
+          "uaddr can only be used with uprobe, uretprobe and usdt probes (\(c.tc.context.provider) used here)",
+          c.call.range)
         return .pointer(.uint64, user: true)
       }
       guard let sym = UserSymbols.symbol(named: name, in: path) else {

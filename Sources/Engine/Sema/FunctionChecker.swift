@@ -3,8 +3,10 @@ enum FunctionChecker {
   static func check(name: String, args: [Expr], call: Expr, in tc: TypeChecker) -> BPFType {
     func arity(_ range: ClosedRange<Int>) -> Bool {
       guard range.contains(args.count) else {
-        let want = range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound) to \(range.upperBound)"
-        tc.error("\(name)() requires \(want) argument\(range.upperBound == 1 ? "" : "s") (\(args.count) provided)", call.range)
+        let want =
+          range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound) to \(range.upperBound)"
+        tc.error(
+          "\(name)() requires \(want) argument\(range.upperBound == 1 ? "" : "s") (\(args.count) provided)", call.range)
         return false
       }
       return true
@@ -90,12 +92,22 @@ enum FunctionChecker {
       }
       return .aggregation(.hist(bits: Int(bits)))
     case "lhist":
-      guard arity(4...4), integerArgument(0) != nil, let lo = literal(1), let hi = literal(2), let step = literal(3) else {
+      guard arity(4...4), integerArgument(0) != nil, let lo = literal(1), let hi = literal(2), let step = literal(3)
+      else {
         return .none
       }
-      if step <= 0 { tc.error("lhist: step must be positive", args[3].range); return .none }
-      if hi <= lo { tc.error("lhist: max must be greater than min", args[2].range); return .none }
-      if (hi - lo) / step > 1000 { tc.error("lhist: too many buckets, (max - min) / step must be <= 1000", call.range); return .none }
+      if step <= 0 {
+        tc.error("lhist: step must be positive", args[3].range)
+        return .none
+      }
+      if hi <= lo {
+        tc.error("lhist: max must be greater than min", args[2].range)
+        return .none
+      }
+      if (hi - lo) / step > 1000 {
+        tc.error("lhist: too many buckets, (max - min) / step must be <= 1000", call.range)
+        return .none
+      }
       return .aggregation(.lhist(min: lo, max: hi, step: step))
     case "exit":
       if arity(0...1), args.count == 1 { _ = integerArgument(0) }
@@ -125,7 +137,8 @@ enum FunctionChecker {
         let t = tc.check(args[0])
         if args.count > 1 { tc.error("print() of a value takes no other arguments", call.range) }
         switch t {
-        case .void, .aggregation, .tracepointArgs: tc.error("print() can not print a value of type '\(t)'", args[0].range)
+        case .void, .aggregation, .tracepointArgs:
+          tc.error("print() can not print a value of type '\(t)'", args[0].range)
         default: break
         }
       }
@@ -154,7 +167,9 @@ enum FunctionChecker {
     case "join":
       guard arity(1...2) else { return .void }
       let t = tc.check(args[0])
-      if !t.isInteger, !tc.isPointer(t), t != .none { tc.error("join() expects an array of string pointers, e.g. args->argv", args[0].range) }
+      if !t.isInteger, !tc.isPointer(t), t != .none {
+        tc.error("join() expects an array of string pointers, e.g. args->argv", args[0].range)
+      }
       if args.count == 2 {
         guard case .string = args[1].kind else {
           tc.error("join() expects a string literal as the delimiter", args[1].range)
@@ -175,11 +190,18 @@ enum FunctionChecker {
     case "ntop":
       guard arity(1...2) else { return .none }
       let t = tc.check(args.last!)
-      if args.count == 2, !tc.check(args[0]).isInteger { tc.error("ntop() expects an address family as the first argument", args[0].range) }
+      if args.count == 2, !tc.check(args[0]).isInteger {
+        tc.error("ntop() expects an address family as the first argument", args[0].range)
+      }
       switch t {
-      case .integer(32, _), .integer(64, _), .array(_, 4), .array(_, 16), .buffer(4), .buffer(16), .string(4), .string(16): break
+      case .integer(32, _), .integer(64, _), .array(_, 4), .array(_, 16), .buffer(4), .buffer(16), .string(4),
+        .string(16):
+        break
       case .none: break
-      default: tc.error("ntop() expects an IPv4 address (an integer or 4 bytes) or an IPv6 address (16 bytes), got '\(t)'", args.last!.range)
+      default:
+        tc.error(
+          "ntop() expects an IPv4 address (an integer or 4 bytes) or an IPv6 address (16 bytes), got '\(t)'",
+          args.last!.range)
       }
       return .symbol(.inet)
     case "kstack", "ustack":

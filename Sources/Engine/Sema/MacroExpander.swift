@@ -66,7 +66,10 @@ struct MacroExpander {
 
   private mutating func call(_ m: MacroDefinition, _ args: [Expr], at e: Expr) -> Expr {
     guard args.count == m.parameters.count else {
-      diagnostics.append(.error("Macro \(m.name) takes \(m.parameters.count) argument\(m.parameters.count == 1 ? "" : "s") (\(args.count) given)", at: e.range))
+      diagnostics.append(
+        .error(
+          "Macro \(m.name) takes \(m.parameters.count) argument\(m.parameters.count == 1 ? "" : "s") (\(args.count) given)",
+          at: e.range))
       return e
     }
     guard !stack.contains(m.name), stack.count < 16 else {
@@ -163,11 +166,13 @@ enum ASTCopy {
     case .expression(let e): k = .expression(expr(e, hook))
     case .assign(let t, let op, let v): k = .assign(target: expr(t, hook), op: op, value: expr(v, hook))
     case .declare(let n, let t, let v): k = .declare(variable: n, type: t, value: v.map { expr($0, hook) })
-    case .ifElse(let c, let a, let b): k = .ifElse(condition: expr(c, hook), then: block(a, hook), otherwise: b.map { block($0, hook) })
+    case .ifElse(let c, let a, let b):
+      k = .ifElse(condition: expr(c, hook), then: block(a, hook), otherwise: b.map { block($0, hook) })
     case .whileLoop(let c, let b): k = .whileLoop(condition: expr(c, hook), body: block(b, hook))
     case .unroll(let c, let b): k = .unroll(count: expr(c, hook), body: block(b, hook))
     case .forMap(let v, let m, let b): k = .forMap(variable: v, map: expr(m, hook), body: block(b, hook))
-    case .forRange(let v, let a, let c, let b): k = .forRange(variable: v, start: expr(a, hook), end: expr(c, hook), body: block(b, hook))
+    case .forRange(let v, let a, let c, let b):
+      k = .forRange(variable: v, start: expr(a, hook), end: expr(c, hook), body: block(b, hook))
     case .returnValue(let e): k = .returnValue(e.map { expr($0, hook) })
     case .block(let b): k = .block(block(b, hook))
     case .breakLoop, .continueLoop: k = s.kind

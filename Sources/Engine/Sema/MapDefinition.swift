@@ -63,10 +63,11 @@ public struct MapDefinition: Equatable, Sendable {
 
   /// How `%maps` and type errors name this map's type, e.g. `@x[string[16], int64]: count_t`.
   public var signature: String {
-    let key = keyType.map { k -> String in
-      if case .tuple(let items) = k { return "[" + items.map(\.description).joined(separator: ", ") + "]" }
-      return "[\(k)]"
-    } ?? ""
+    let key =
+      keyType.map { k -> String in
+        if case .tuple(let items) = k { return "[" + items.map(\.description).joined(separator: ", ") + "]" }
+        return "[\(k)]"
+      } ?? ""
     return "\(name)\(key): \(valueType)"
   }
 

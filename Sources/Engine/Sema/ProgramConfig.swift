@@ -14,8 +14,11 @@ public struct ProgramConfig: Sendable, Equatable {
 
   static let keys = ["max_map_keys", "max_strlen", "print_maps_on_exit", "stack_mode"]
   /// Accepted and ignored: they tune things bpfrepl does differently.
-  static let accepted = ["max_cat_bytes", "max_probes", "missing_probes", "on_stack_limit", "perf_rb_pages", "str_trunc_trailer",
-    "log_size", "cpp_demangle", "lazy_symbolication", "max_bpf_progs", "show_debug_info", "unstable_macro", "unstable_map_decl"]
+  static let accepted = [
+    "max_cat_bytes", "max_probes", "missing_probes", "on_stack_limit", "perf_rb_pages", "str_trunc_trailer",
+    "log_size", "cpp_demangle", "lazy_symbolication", "max_bpf_progs", "show_debug_info", "unstable_macro",
+    "unstable_map_decl",
+  ]
 
   /// Applies a config block, reporting unknown keys and bad values at their source.
   mutating func apply(_ entries: [ConfigEntry], diagnostics: inout [Diagnostic]) {
@@ -47,7 +50,9 @@ public struct ProgramConfig: Sendable, Equatable {
       maxMapKeys = n
     case "max_strlen":
       guard let n = Int(value), n > 0 else { return "max_strlen must be a positive integer" }
-      guard n <= 200 else { return "max_strlen \(n) is too large: bpfrepl keeps strings on the BPF stack (at most 200)" }
+      guard n <= 200 else {
+        return "max_strlen \(n) is too large: bpfrepl keeps strings on the BPF stack (at most 200)"
+      }
       maxStringLength = n
     case "print_maps_on_exit":
       switch value.lowercased() {

@@ -44,8 +44,12 @@ final class TypeChecker {
       if let typeName { t = resolve(typeName) ?? .none }
       if let value {
         let vt = check(value)
-        if t == .none { t = vt } else if !assignable(vt, to: t) {
-          error("Type mismatch for \(name): trying to assign value of type '\(vt)' when variable already has a type '\(t)'", value.range)
+        if t == .none {
+          t = vt
+        } else if !assignable(vt, to: t) {
+          error(
+            "Type mismatch for \(name): trying to assign value of type '\(vt)' when variable already has a type '\(t)'",
+            value.range)
         }
       }
       scopes[scopes.count - 1][name] = t
@@ -113,7 +117,10 @@ final class TypeChecker {
         error("Compound assignment needs an integer, got '\(vt)'", value.range)
         return
       }
-      if vt == .void { error("Value of type 'void' can not be assigned to a map", value.range); return }
+      if vt == .void {
+        error("Value of type 'void' can not be assigned to a map", value.range)
+        return
+      }
       let valueType: BPFType = op != nil ? .int64 : vt
       define(map: name, keyType: keyType, valueType: valueType, at: target.range)
       target.type = maps[name].map { $0.valueType } ?? valueType
@@ -166,11 +173,15 @@ final class TypeChecker {
       if existing.keyType != keyType, !(keyType.map { compatibleKey($0, existing.keyType) } ?? false) {
         let want = existing.keyType.map { "[\($0)]" } ?? "no key"
         let got = keyType.map { "[\($0)]" } ?? "no key"
-        error("Argument mismatch for \(name): trying to access with arguments: '\(got)' when map expects arguments: '\(want)'", range)
+        error(
+          "Argument mismatch for \(name): trying to access with arguments: '\(got)' when map expects arguments: '\(want)'",
+          range)
         return
       }
       if existing.valueType != value, !compatibleValue(value, existing.valueType) {
-        error("Type mismatch for \(name): trying to assign value of type '\(valueType)' when map already contains a value of type '\(existing.valueType)'", range)
+        error(
+          "Type mismatch for \(name): trying to assign value of type '\(valueType)' when map already contains a value of type '\(existing.valueType)'",
+          range)
       }
       return
     }
@@ -259,7 +270,8 @@ final class TypeChecker {
         // bpftrace treats missing positional parameters as 0 / "".
         return .int64
       }
-      return Int64(positionalParameters[n - 1]) != nil ? .int64 : .string(size: positionalParameters[n - 1].utf8.count + 1)
+      return Int64(positionalParameters[n - 1]) != nil
+        ? .int64 : .string(size: positionalParameters[n - 1].utf8.count + 1)
     case .positionalCount:
       return .int64
     case .map(let name, let keys):
@@ -293,7 +305,9 @@ final class TypeChecker {
       switch op {
       case .logicalNot: return .boolean
       case .bitNot, .negate, .plus:
-        if t != .none, !t.isInteger { error("The \(op.rawValue) operator can not be used on expressions of type '\(t)'", e.range) }
+        if t != .none, !t.isInteger {
+          error("The \(op.rawValue) operator can not be used on expressions of type '\(t)'", e.range)
+        }
         return op == .negate ? .int64 : promote(t, t)
       case .dereference:
         if case .pointer(let pointee, _) = t { return pointee.size > 0 ? pointee : .uint64 }
@@ -335,7 +349,7 @@ final class TypeChecker {
     case .cast(let typeName, let operand):
       let from = check(operand)
       guard let to = resolve(typeName) else { return .none }
-      if (to.isInteger || isPointer(to)), from != .none, !from.isInteger, !isPointer(from) {
+      if to.isInteger || isPointer(to), from != .none, !from.isInteger, !isPointer(from) {
         error("Cannot cast from '\(from)' to '\(to)'", e.range)
       }
       if case .record = to {
@@ -367,7 +381,9 @@ final class TypeChecker {
         error("Can not access field '\(name)' with -> on a struct value ('\(bt)'): use . instead", e.range)
         return .none
       }
-      if bt != .none { error("Can not access field '\(name)' on type '\(bt)': it is not a pointer to a struct", e.range) }
+      if bt != .none {
+        error("Can not access field '\(name)' on type '\(bt)': it is not a pointer to a struct", e.range)
+      }
       return .none
     case .index(let base, let index):
       let bt = check(base)
@@ -384,7 +400,13 @@ final class TypeChecker {
       }
     case .tuple(let items):
       let types = items.map { check($0) }
-      for (i, t) in zip(items, types) where t == .void || { if case .aggregation = t { return true }; return false }() {
+      for (i, t) in zip(items, types)
+      where t == .void
+        || {
+          if case .aggregation = t { return true }
+          return false
+        }()
+      {
         error("Invalid tuple element type: \(t)", i.range)
       }
       return .tuple(types)

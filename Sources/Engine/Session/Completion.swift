@@ -13,7 +13,9 @@ extension Session {
     "printf", "print", "count", "sum", "min", "max", "avg", "stats", "hist", "lhist", "exit", "delete", "clear",
     "zero", "str", "has_key", "len",
   ]
-  static let magics = ["%probes", "%detach", "%maps", "%reset", "%%run", "%list", "%save", "%watch", "%unwatch", "%help"]
+  static let magics = [
+    "%probes", "%detach", "%maps", "%reset", "%%run", "%list", "%save", "%watch", "%unwatch", "%help",
+  ]
 
   /// Candidates for the word that ends at `cursor` (a UTF-8 offset... in characters), and the
   /// range of text they replace.
@@ -74,17 +76,24 @@ extension Session {
 
   static let docs: [String: String] = [
     "pid": "pid: uint32 — process id (tgid) of the current task", "tid": "tid: uint32 — thread id of the current task",
-    "uid": "uid: uint32 — user id", "gid": "gid: uint32 — group id", "nsecs": "nsecs: uint64 — monotonic timestamp in nanoseconds",
-    "elapsed": "elapsed: uint64 — nanoseconds since the session started", "cpu": "cpu: uint32 — processor the probe fired on",
+    "uid": "uid: uint32 — user id", "gid": "gid: uint32 — group id",
+    "nsecs": "nsecs: uint64 — monotonic timestamp in nanoseconds",
+    "elapsed": "elapsed: uint64 — nanoseconds since the session started",
+    "cpu": "cpu: uint32 — processor the probe fired on",
     "comm": "comm: string[16] — name of the current task", "cgroup": "cgroup: uint64 — cgroup id of the current task",
     "probe": "probe — full name of the probe that fired (e.g. tracepoint:syscalls:sys_exit_read)",
     "args": "args — the tracepoint's fields (args->name); %list -v t:CAT:NAME shows them",
-    "retval": "retval — return value (kretprobe, uretprobe, fexit)", "curtask": "curtask: uint64 — address of the current task_struct",
-    "printf": "printf(fmt, ...) — formatted output, like C's printf", "print": "print(@map[, top[, div]]) or print(value)",
-    "count": "@m[k] = count() — count events", "sum": "@m[k] = sum(n)", "min": "@m[k] = min(n)", "max": "@m[k] = max(n)",
+    "retval": "retval — return value (kretprobe, uretprobe, fexit)",
+    "curtask": "curtask: uint64 — address of the current task_struct",
+    "printf": "printf(fmt, ...) — formatted output, like C's printf",
+    "print": "print(@map[, top[, div]]) or print(value)",
+    "count": "@m[k] = count() — count events", "sum": "@m[k] = sum(n)", "min": "@m[k] = min(n)",
+    "max": "@m[k] = max(n)",
     "avg": "@m[k] = avg(n)", "stats": "@m[k] = stats(n) — count, average and total",
-    "hist": "@m[k] = hist(n[, bits]) — power-of-2 histogram", "lhist": "@m[k] = lhist(n, min, max, step) — linear histogram",
+    "hist": "@m[k] = hist(n[, bits]) — power-of-2 histogram",
+    "lhist": "@m[k] = lhist(n, min, max, step) — linear histogram",
     "exit": "exit() — stop (one-shot: print maps and quit)", "delete": "delete(@m[k]) — remove a map element",
-    "clear": "clear(@m) — remove every element", "zero": "zero(@m) — set every value to zero", "str": "str(ptr[, len]) — read a string",
+    "clear": "clear(@m) — remove every element", "zero": "zero(@m) — set every value to zero",
+    "str": "str(ptr[, len]) — read a string",
   ]
 }

@@ -15,13 +15,18 @@ final class Lock: @unchecked Sendable {
 
 /// Starts `body` on its own thread.
 func startThread(_ body: @escaping () -> Void) {
-  final class Box { let body: () -> Void; init(_ b: @escaping () -> Void) { body = b } }
+  final class Box {
+    let body: () -> Void
+    init(_ b: @escaping () -> Void) { body = b }
+  }
   let box = Unmanaged.passRetained(Box(body)).toOpaque()
   var tid = pthread_t()
-  pthread_create(&tid, nil, { arg in
-    let b = Unmanaged<AnyObject>.fromOpaque(arg!).takeRetainedValue() as! Box
-    b.body()
-    return nil
-  }, box)
+  pthread_create(
+    &tid, nil,
+    { arg in
+      let b = Unmanaged<AnyObject>.fromOpaque(arg!).takeRetainedValue() as! Box
+      b.body()
+      return nil
+    }, box)
   pthread_detach(tid)
 }

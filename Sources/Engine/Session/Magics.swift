@@ -59,7 +59,9 @@ extension Session {
         return .error(name: "SaveError", message: "\(error)", traceback: ["ERROR: cannot write \(path): \(error)"])
       }
     default:
-      return .error(name: "UnknownMagic", message: "unknown magic \(name)", traceback: ["ERROR: unknown magic \(name) (%help lists them)"])
+      return .error(
+        name: "UnknownMagic", message: "unknown magic \(name)",
+        traceback: ["ERROR: unknown magic \(name) (%help lists them)"])
     }
     return .ok
   }
@@ -84,7 +86,9 @@ extension Session {
       return ids
     }
     guard let detached else {
-      return .error(name: "DetachError", message: "no such probe: \(args.joined(separator: " "))", traceback: ["ERROR: no such probe: \(args.joined(separator: " ")) (%probes lists them)"])
+      return .error(
+        name: "DetachError", message: "no such probe: \(args.joined(separator: " "))",
+        traceback: ["ERROR: no such probe: \(args.joined(separator: " ")) (%probes lists them)"])
     }
     emit(cell, .stderr("Detached \(detached.count) probe\(detached.count == 1 ? "" : "s")\n"))
     return .ok
@@ -95,7 +99,10 @@ extension Session {
     for p in trace.probes {
       let (events, ns) = p.stats
       rows.append(
-        ["#\(p.id)", String(p.cell), p.spec, String(p.attachments.count), String(events), events > 0 ? String(ns / events) : "-"]
+        [
+          "#\(p.id)", String(p.cell), p.spec, String(p.attachments.count), String(events),
+          events > 0 ? String(ns / events) : "-",
+        ]
           + (verbose ? ProbeDetails.columns(p) : []))
     }
     if rows.count == 1 { return "No probes attached.\n" }
@@ -121,10 +128,14 @@ extension Session {
     let body = String(code.dropFirst(firstLine.count))
     switch words.first {
     case "%%run":
-      guard words.count == 2, let ns = Session.parseDuration(words[1]) else { return usage("%%run DURATION (e.g. 5s, 500ms), then the program on the next lines") }
+      guard words.count == 2, let ns = Session.parseDuration(words[1]) else {
+        return usage("%%run DURATION (e.g. 5s, 500ms), then the program on the next lines")
+      }
       return timedRun(body, nanoseconds: ns, cell: cell)
     default:
-      return .error(name: "UnknownMagic", message: "unknown cell magic \(words.first ?? "")", traceback: ["ERROR: unknown cell magic \(words.first ?? "") (%help lists them)"])
+      return .error(
+        name: "UnknownMagic", message: "unknown cell magic \(words.first ?? "")",
+        traceback: ["ERROR: unknown cell magic \(words.first ?? "") (%help lists them)"])
     }
   }
 

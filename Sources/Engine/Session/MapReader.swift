@@ -8,7 +8,9 @@ struct MapReader {
     func cpus(_ value: [UInt8]) -> [ArraySlice<UInt8>] { perCPU ? map.splitPerCPU(value) : [value[...]] }
     func u64(_ b: ArraySlice<UInt8>, _ off: Int) -> UInt64 {
       var v: UInt64 = 0
-      for i in 0..<8 where b.startIndex + off + i < b.endIndex { v |= UInt64(b[b.startIndex + off + i]) << (8 * UInt64(i)) }
+      for i in 0..<8 where b.startIndex + off + i < b.endIndex {
+        v |= UInt64(b[b.startIndex + off + i]) << (8 * UInt64(i))
+      }
       return v
     }
     func key(_ bytes: ArraySlice<UInt8>) -> OutputValue? {
@@ -26,7 +28,9 @@ struct MapReader {
       let signed: Bool = { if case .sum(let s)? = def.aggregation { return s } else { return false } }()
       for e in raw {
         let total = cpus(e.value).reduce(UInt64(0)) { $0 &+ u64($1, 0) }
-        entries.append(MapEntry(key: key(e.key[...]), value: .integer(signed ? .signed(Int64(bitPattern: total)) : .unsigned(total))))
+        entries.append(
+          MapEntry(key: key(e.key[...]), value: .integer(signed ? .signed(Int64(bitPattern: total)) : .unsigned(total)))
+        )
       }
     case .min(let signed)?, .max(let signed)?:
       let isMin: Bool = { if case .min? = def.aggregation { return true } else { return false } }()
@@ -38,7 +42,8 @@ struct MapReader {
           if best == nil || (isMin ? less(x, best!) : less(best!, x)) { best = x }
         }
         let b = best ?? 0
-        entries.append(MapEntry(key: key(e.key[...]), value: .minMax(signed ? .signed(Int64(bitPattern: b)) : .unsigned(b))))
+        entries.append(
+          MapEntry(key: key(e.key[...]), value: .minMax(signed ? .signed(Int64(bitPattern: b)) : .unsigned(b))))
       }
     case .avg(let signed)?, .stats(let signed)?:
       let isStats: Bool = { if case .stats? = def.aggregation { return true } else { return false } }()
@@ -50,17 +55,22 @@ struct MapReader {
           count &+= u64(v, 8)
         }
         let avg: Average =
-          signed ? .signed(total: Int64(bitPattern: total), count: Int64(bitPattern: count)) : .unsigned(total: total, count: count)
+          signed
+          ? .signed(total: Int64(bitPattern: total), count: Int64(bitPattern: count))
+          : .unsigned(total: total, count: count)
         entries.append(MapEntry(key: key(e.key[...]), value: isStats ? .stats(avg) : .average(avg)))
       }
     case .hist(let bits)?:
       for (userKey, counts) in histogramGroups(raw, def, cpus, u64) {
-        entries.append(MapEntry(key: key(userKey[...]), value: .hist(Log2Histogram(bits: bits, counts: counts)), rawKey: userKey))
+        entries.append(
+          MapEntry(key: key(userKey[...]), value: .hist(Log2Histogram(bits: bits, counts: counts)), rawKey: userKey))
       }
     case .lhist(let lo, let hi, let step)?:
       for (userKey, counts) in histogramGroups(raw, def, cpus, u64) {
         entries.append(
-          MapEntry(key: key(userKey[...]), value: .lhist(LinearHistogram(min: lo, max: hi, step: step, counts: counts)), rawKey: userKey))
+          MapEntry(
+            key: key(userKey[...]), value: .lhist(LinearHistogram(min: lo, max: hi, step: step, counts: counts)),
+            rawKey: userKey))
       }
     }
     var snapshot = MapSnapshot(name: def.name, entries: entries)

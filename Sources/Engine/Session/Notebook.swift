@@ -76,7 +76,9 @@ public struct Notebook {
   /// `raises-exception`: the cell is expected to fail, as nbclient and nbval read it).
   public static func taggedCodeCells(at path: String) throws -> [(source: String, tags: [String])] {
     let data = try Data(contentsOf: URL(fileURLWithPath: path))
-    guard let nb = try JSONSerialization.jsonObject(with: data) as? [String: Any], let cells = nb["cells"] as? [[String: Any]] else {
+    guard let nb = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+      let cells = nb["cells"] as? [[String: Any]]
+    else {
       throw NotebookError(message: "\(path) is not a notebook")
     }
     return cells.compactMap { c in

@@ -23,7 +23,8 @@ public enum ProbeListing {
       out += name + "\n"
       guard verbose, name.hasPrefix("tracepoint:") else { continue }
       let parts = name.split(separator: ":")
-      guard parts.count == 3, let format = try? Tracefs.format(category: String(parts[1]), name: String(parts[2])) else { continue }
+      guard parts.count == 3, let format = try? Tracefs.format(category: String(parts[1]), name: String(parts[2]))
+      else { continue }
       for f in format.fields { out += "    \(f.declaration)\n" }
     }
     return out

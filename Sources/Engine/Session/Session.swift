@@ -133,7 +133,9 @@ public final class Session: @unchecked Sendable {
 
   private func openBrackets(_ lines: [Substring]) -> Int {
     var depth = 0
-    for line in lines { for c in line.utf8 { if c == UInt8(ascii: "{") { depth += 1 } else if c == UInt8(ascii: "}") { depth -= 1 } } }
+    for line in lines {
+      for c in line.utf8 { if c == UInt8(ascii: "{") { depth += 1 } else if c == UInt8(ascii: "}") { depth -= 1 } }
+    }
     return depth
   }
 
@@ -160,7 +162,11 @@ public final class Session: @unchecked Sendable {
         let ms = Double(end.tv_sec - start.tv_sec) * 1000 + Double(end.tv_nsec - start.tv_nsec) / 1e6
         let n = attached.reduce(0) { $0 + $1.attachments.count }
         let ids = attached.map { "#\($0.id)" }.joined(separator: ", ")
-        emit(cell, .stderr("Attached \(n) probe\(n == 1 ? "" : "s") in \(formatMilliseconds(ms)) (\(ids)); they stay attached: %probes lists them, %detach removes them\n"))
+        emit(
+          cell,
+          .stderr(
+            "Attached \(n) probe\(n == 1 ? "" : "s") in \(formatMilliseconds(ms)) (\(ids)); they stay attached: %probes lists them, %detach removes them\n"
+          ))
       }
       return .ok
     }
@@ -171,7 +177,9 @@ public final class Session: @unchecked Sendable {
     case TraceSession.CellError.diagnostics(let list, let file):
       let text = DiagnosticRenderer(colorize: colorize).render(list.diagnostics, in: file)
       let first = list.diagnostics.first?.message ?? "error"
-      return .error(name: "CompileError", message: first, traceback: text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init))
+      return .error(
+        name: "CompileError", message: first,
+        traceback: text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init))
     case TraceSession.CellError.load(let message):
       return .error(name: "LoadError", message: message, traceback: message.split(separator: "\n").map(String.init))
     default:

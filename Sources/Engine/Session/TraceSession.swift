@@ -24,7 +24,10 @@ public final class AttachedProbe: @unchecked Sendable {
   public internal(set) var artifacts: CellArtifacts?
   public internal(set) var probeIndex = -1
 
-  init(id: Int, cell: Int, spec: String, targets: [ProbeTarget], programs: [BPFProgram], attachments: [BPFAttachment], endPrograms: [BPFProgram]) {
+  init(
+    id: Int, cell: Int, spec: String, targets: [ProbeTarget], programs: [BPFProgram], attachments: [BPFAttachment],
+    endPrograms: [BPFProgram]
+  ) {
     self.id = id
     self.cell = cell
     self.spec = spec
@@ -104,7 +107,8 @@ public final class TraceSession: @unchecked Sendable {
     ringBuffer = try BPFMap(kind: .ringbuf, name: "events", keySize: 0, valueSize: 0, maxEntries: 1 << 24)
     lostCounter = try BPFMap(kind: .array, name: "lost", keySize: 4, valueSize: 16, maxEntries: 1)
     globals = try BPFMap(kind: .array, name: "globals", keySize: 4, valueSize: GlobalsLayout.size, maxEntries: 1)
-    gates = try BPFMap(kind: .array, name: "gates", keySize: 4, valueSize: 4 * CompileResources.gateCount, maxEntries: 1)
+    gates = try BPFMap(
+      kind: .array, name: "gates", keySize: 4, valueSize: 4 * CompileResources.gateCount, maxEntries: 1)
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     let start = UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
@@ -147,16 +151,21 @@ public final class TraceSession: @unchecked Sendable {
 
   /// Parses, compiles, loads and attaches a cell. All or nothing: on any error the session is
   /// exactly as it was (maps, probes, attachments).
-  public func run(_ file: SourceFile, cell: Int = 0, positional: [String] = [], runBegin: Bool = true) throws -> CellResult {
+  public func run(_ file: SourceFile, cell: Int = 0, positional: [String] = [], runBegin: Bool = true) throws
+    -> CellResult
+  {
     let program: Program
     lastCell = nil  // a cell that does not parse has no stages to show
-    do { program = try ProgramParser.parse(file) } catch let d as DiagnosticList { throw CellError.diagnostics(d, file) }
+    do { program = try ProgramParser.parse(file) } catch let d as DiagnosticList {
+      throw CellError.diagnostics(d, file)
+    }
     let artifacts = CellArtifacts(file: file, program: program)
     lastCell = artifacts
     resources.events.currentCell = cell
     let compiled: CompileResult
     do {
-      compiled = try Compiler.compile(program, resources: resources, resolver: registry, positionalParameters: positional)
+      compiled = try Compiler.compile(
+        program, resources: resources, resolver: registry, positionalParameters: positional)
     } catch let d as DiagnosticList {
       throw CellError.diagnostics(d, file)
     }
@@ -167,7 +176,8 @@ public final class TraceSession: @unchecked Sendable {
     do {
       for def in compiled.newMaps where kernelMaps[def.name] == nil {
         kernelMaps[def.name] = try BPFMap(
-          kind: BPFMap.Kind.from(def.kernelKind), name: String(def.name.dropFirst()).isEmpty ? "at" : String(def.name.dropFirst()),
+          kind: BPFMap.Kind.from(def.kernelKind),
+          name: String(def.name.dropFirst()).isEmpty ? "at" : String(def.name.dropFirst()),
           keySize: def.keySize, valueSize: def.valueSize, maxEntries: def.kernelMaxEntries)
         createdMaps.append(def.name)
       }
@@ -178,7 +188,9 @@ public final class TraceSession: @unchecked Sendable {
             try registry.provider(for: t)?.requireKernelSupport()
           } catch let missing as MissingKernelFeature {
             let provider = registry.provider(for: t)
-            let ap = program.probes[p.probeIndex].attachPoints.first { registry.provider(named: $0.provider) === provider }
+            let ap = program.probes[p.probeIndex].attachPoints.first {
+              registry.provider(named: $0.provider) === provider
+            }
             throw CellError.diagnostics(DiagnosticList([.error(missing.description, at: ap?.range)]), file)
           }
         }
@@ -186,7 +198,10 @@ public final class TraceSession: @unchecked Sendable {
       var begin: [BPFProgram] = []
       var iterators: [BPFProgram] = []
       var byProbe:
-        [Int: (programs: [BPFProgram], attachments: [BPFAttachment], ends: [BPFProgram], targets: [ProbeTarget], gates: [UInt32])] =
+        [Int: (
+          programs: [BPFProgram], attachments: [BPFAttachment], ends: [BPFProgram], targets: [ProbeTarget],
+          gates: [UInt32]
+        )] =
           [:]
       for p in compiled.programs {
         let prog = try load(p, file: file)
@@ -206,7 +221,8 @@ public final class TraceSession: @unchecked Sendable {
           entry.ends.append(prog)
         } else if !dryRun {
           for t in p.targets {
-            if let a = try registry.provider(for: t)?.attach(prog, to: t, cookie: resources.probeNames.id(for: t.name)) {
+            if let a = try registry.provider(for: t)?.attach(prog, to: t, cookie: resources.probeNames.id(for: t.name))
+            {
               entry.attachments.append(a)
             }
           }
@@ -229,7 +245,8 @@ public final class TraceSession: @unchecked Sendable {
       }
       if dryRun {
         return CellResult(
-          attached: [], attachPointCount: 0, warnings: compiled.warnings, pendingBegin: [], pendingIterators: [], config: compiled.config)
+          attached: [], attachPointCount: 0, warnings: compiled.warnings, pendingBegin: [], pendingIterators: [],
+          config: compiled.config)
       }
       probes += loadedProbes.filter { !$0.attachments.isEmpty || !$0.endPrograms.isEmpty }
       if runBegin {
@@ -238,7 +255,9 @@ public final class TraceSession: @unchecked Sendable {
       }
       if let immediate { _ = try immediate.runOnce() }
       let count = compiled.programs.reduce(0) { $0 + $1.targets.count }
-      return CellResult(attached: loadedProbes, attachPointCount: count, warnings: compiled.warnings, pendingBegin: runBegin ? [] : begin, pendingIterators: runBegin ? [] : iterators,
+      return CellResult(
+        attached: loadedProbes, attachPointCount: count, warnings: compiled.warnings,
+        pendingBegin: runBegin ? [] : begin, pendingIterators: runBegin ? [] : iterators,
         config: compiled.config)
     } catch {
       for p in loadedProbes { quiet(p) }
@@ -279,10 +298,12 @@ public final class TraceSession: @unchecked Sendable {
     } catch let r as VerifierRejection {
       entry?.rejection = r.log
       // Point at the probe header: the whole block is one program.
-      let header = SourceRange(p.range.start, file.bytes[p.range.start...].firstIndex(of: UInt8(ascii: "{")) ?? p.range.end)
+      let header = SourceRange(
+        p.range.start, file.bytes[p.range.start...].firstIndex(of: UInt8(ascii: "{")) ?? p.range.end)
       let notes = verbose ? [r.log] : r.logTail(lines: 3).map(String.init) + ["(run with -v for the full verifier log)"]
       let d = Diagnostic.error(
-        "the BPF verifier rejected the program for \(p.targets.first?.name ?? p.name) (\(r.message))", at: header, notes: notes)
+        "the BPF verifier rejected the program for \(p.targets.first?.name ?? p.name) (\(r.message))", at: header,
+        notes: notes)
       throw CellError.diagnostics(DiagnosticList([d]), file)
     }
   }
@@ -323,12 +344,19 @@ public final class TraceSession: @unchecked Sendable {
     let full = v.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self) }
     if full > reportedFullMaps {
       // Like bpftrace's runtime warning: an update that did not fit is never silently dropped.
-      output(.stderr(cell: 0, text: "WARNING: Map full; can't update element (\(full - reportedFullMaps) updates dropped). Raise max_map_keys in a config block or declare the map, e.g. let @a = hash(100000);\n"))
+      output(
+        .stderr(
+          cell: 0,
+          text:
+            "WARNING: Map full; can't update element (\(full - reportedFullMaps) updates dropped). Raise max_map_keys in a config block or declare the map, e.g. let @a = hash(100000);\n"
+        ))
       reportedFullMaps = full
     }
     if lost > reportedLost {
       let n = lost - reportedLost
-      output(json ? .stdout(cell: 0, text: JSONFormatter.lostEvents(n)) : .stderr(cell: 0, text: TextFormatter.lostEvents(n)))
+      output(
+        json ? .stdout(cell: 0, text: JSONFormatter.lostEvents(n)) : .stderr(cell: 0, text: TextFormatter.lostEvents(n))
+      )
       reportedLost = lost
     }
   }
@@ -408,7 +436,9 @@ public final class TraceSession: @unchecked Sendable {
   /// `print(@m, top, div)`: what bpftrace prints for one map.
   public func formatMap(_ name: String, top: Int = 0, div: Int = 0) -> String {
     guard let s = snapshot(name) else { return "" }
-    return json ? JSONFormatter.map(s, top: top, div: UInt64(max(0, div))) : TextFormatter.map(s, top: top, div: UInt64(max(0, div)))
+    return json
+      ? JSONFormatter.map(s, top: top, div: UInt64(max(0, div)))
+      : TextFormatter.map(s, top: top, div: UInt64(max(0, div)))
   }
 
   /// Everything bpftrace prints after its main loop: two newlines, then every map by name.

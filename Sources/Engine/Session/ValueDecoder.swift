@@ -59,7 +59,8 @@ struct ValueDecoder: Sendable {
       return .buffer(Array(bytes[8..<(8 + length)]))
     case .stack(let user, let mode, let depth):
       let id = Int64(bitPattern: integer(bytes, size: 8))
-      let pid = Int32(truncatingIfNeeded: integer(UnsafeRawBufferPointer(rebasing: bytes[min(8, bytes.count)...]), size: 4))
+      let pid = Int32(
+        truncatingIfNeeded: integer(UnsafeRawBufferPointer(rebasing: bytes[min(8, bytes.count)...]), size: 4))
       var trace = stacks(id, pid, user)
       trace.frames = Array(trace.frames.prefix(depth))
       trace.mode = mode == "perf" ? .perf : mode == "raw" ? .raw : .bpftrace
@@ -68,7 +69,9 @@ struct ValueDecoder: Sendable {
       let size = element.size
       return .array(
         (0..<count).map { i in
-          decode(UnsafeRawBufferPointer(rebasing: bytes[min(i * size, bytes.count)..<min((i + 1) * size, bytes.count)]), element)
+          decode(
+            UnsafeRawBufferPointer(rebasing: bytes[min(i * size, bytes.count)..<min((i + 1) * size, bytes.count)]),
+            element)
         })
     default:
       return .unsigned(integer(bytes, size: min(8, bytes.count)))

@@ -38,21 +38,28 @@ extension Session {
       return out
     }
     for (w, s) in due {
-      emitMap(w.cell, s ?? MapSnapshot(name: w.map, entries: []), top: 0, div: 0, displayID: w.displayID, update: w.shown)
+      emitMap(
+        w.cell, s ?? MapSnapshot(name: w.map, entries: []), top: 0, div: 0, displayID: w.displayID, update: w.shown)
     }
   }
 
   func watch(_ args: [String], cell: Int) -> CellOutcome {
     guard args.count >= 1, args[0].hasPrefix("@") else {
-      return .error(name: "UsageError", message: "usage: %watch @map [INTERVAL]", traceback: ["ERROR: usage: %watch @map [INTERVAL] (e.g. %watch @usecs 1s)"])
+      return .error(
+        name: "UsageError", message: "usage: %watch @map [INTERVAL]",
+        traceback: ["ERROR: usage: %watch @map [INTERVAL] (e.g. %watch @usecs 1s)"])
     }
     let interval = args.count > 1 ? Session.parseDuration(args[1]) : 1_000_000_000
     guard let interval, interval >= 10_000_000 else {
-      return .error(name: "UsageError", message: "bad interval", traceback: ["ERROR: %watch interval must be at least 10ms (e.g. 1s, 500ms)"])
+      return .error(
+        name: "UsageError", message: "bad interval",
+        traceback: ["ERROR: %watch interval must be at least 10ms (e.g. 1s, 500ms)"])
     }
     let known = lock.locked { trace.resources.maps[args[0]] != nil }
     guard known else {
-      return .error(name: "UnknownMap", message: "no map \(args[0])", traceback: ["ERROR: no map \(args[0]) in this session (%maps lists them)"])
+      return .error(
+        name: "UnknownMap", message: "no map \(args[0])",
+        traceback: ["ERROR: no map \(args[0]) in this session (%maps lists them)"])
     }
     let w: Watch = lock.locked {
       let w = Watch(id: nextWatchID, cell: cell, map: args[0], intervalNs: interval, nextDue: 0)

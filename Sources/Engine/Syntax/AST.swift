@@ -139,8 +139,16 @@ public final class Block {
 }
 
 public enum AssignOperator: String, Sendable {
-  case add = "+=", sub = "-=", mul = "*=", div = "/=", mod = "%="
-  case and = "&=", or = "|=", xor = "^=", shl = "<<=", shr = ">>="
+  case add = "+="
+  case sub = "-="
+  case mul = "*="
+  case div = "/="
+  case mod = "%="
+  case and = "&="
+  case or = "|="
+  case xor = "^="
+  case shl = "<<="
+  case shr = ">>="
 
   /// The binary operator a compound assignment applies.
   public var binary: BinaryOperator {
@@ -190,13 +198,24 @@ public final class Statement {
 }
 
 public enum BinaryOperator: String, Sendable, CaseIterable {
-  case logicalOr = "||", logicalAnd = "&&"
-  case bitOr = "|", bitXor = "^", bitAnd = "&"
-  case equal = "==", notEqual = "!="
-  case less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">="
-  case shl = "<<", shr = ">>"
-  case add = "+", sub = "-"
-  case mul = "*", div = "/", mod = "%"
+  case logicalOr = "||"
+  case logicalAnd = "&&"
+  case bitOr = "|"
+  case bitXor = "^"
+  case bitAnd = "&"
+  case equal = "=="
+  case notEqual = "!="
+  case less = "<"
+  case lessEqual = "<="
+  case greater = ">"
+  case greaterEqual = ">="
+  case shl = "<<"
+  case shr = ">>"
+  case add = "+"
+  case sub = "-"
+  case mul = "*"
+  case div = "/"
+  case mod = "%"
 
   public var isComparison: Bool {
     switch self {
@@ -208,7 +227,10 @@ public enum BinaryOperator: String, Sendable, CaseIterable {
 }
 
 public enum UnaryOperator: String, Sendable {
-  case logicalNot = "!", bitNot = "~", negate = "-", plus = "+"
+  case logicalNot = "!"
+  case bitNot = "~"
+  case negate = "-"
+  case plus = "+"
   /// `*ptr`
   case dereference = "*"
   /// `&x`

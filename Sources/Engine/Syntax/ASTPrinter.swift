@@ -137,7 +137,9 @@ private struct Printer {
     let mark = out.utf8.count
     node(e, d)
     // The node's own line is the first one it printed.
-    if let suffix = annotate?(e), let nl = out.utf8[out.utf8.index(out.startIndex, offsetBy: mark)...].firstIndex(of: UInt8(ascii: "\n")) {
+    if let suffix = annotate?(e),
+      let nl = out.utf8[out.utf8.index(out.startIndex, offsetBy: mark)...].firstIndex(of: UInt8(ascii: "\n"))
+    {
       out.insert(contentsOf: suffix, at: nl)
     }
   }

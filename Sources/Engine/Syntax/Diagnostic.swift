@@ -1,7 +1,10 @@
 /// A problem found in a program, as a value: where, how bad, and what to say. Rendered in one place
 /// (`DiagnosticRenderer`) in bpftrace's form.
 public struct Diagnostic: Error, Sendable, Equatable {
-  public enum Severity: String, Sendable { case error = "ERROR", warning = "WARNING" }
+  public enum Severity: String, Sendable {
+    case error = "ERROR"
+    case warning = "WARNING"
+  }
 
   public var severity: Severity
   public var message: String

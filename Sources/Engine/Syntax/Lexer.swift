@@ -91,7 +91,10 @@ public struct Lexer {
 
   // MARK: trivia
 
-  private enum Trivia { case ok(sawNewline: Bool), unterminatedComment(start: Int) }
+  private enum Trivia {
+    case ok(sawNewline: Bool)
+    case unterminatedComment(start: Int)
+  }
 
   private mutating func skipTrivia() -> Trivia {
     var newline = false

@@ -75,7 +75,8 @@ extension Lexer {
     }
     let digits = bytes[digitsStart..<digitsEnd].filter { $0 != UInt8(ascii: "_") }
     if digits.isEmpty {
-      return fail(radix == 16 ? "expected hexadecimal digits after '0x'" : "expected binary digits after '0b'", start, offset)
+      return fail(
+        radix == 16 ? "expected hexadecimal digits after '0x'" : "expected binary digits after '0b'", start, offset)
     }
     if radix == 10, digits.count > 1, digits[0] == UInt8(ascii: "0"), exponentRange == nil { radix = 8 }
 
@@ -122,7 +123,11 @@ extension Lexer {
 
   // MARK: strings and characters
 
-  private enum Escape { case byte(UInt8), error(String, SourceRange), incomplete }
+  private enum Escape {
+    case byte(UInt8)
+    case error(String, SourceRange)
+    case incomplete
+  }
 
   /// Decodes the escape whose backslash is at `offset` and moves past it.
   private mutating func lexEscape() -> Escape {
@@ -131,10 +136,18 @@ extension Lexer {
     guard offset < bytes.count, bytes[offset] != UInt8(ascii: "\n") else { return .incomplete }
     let c = bytes[offset]
     switch c {
-    case UInt8(ascii: "n"): offset += 1; return .byte(0x0A)
-    case UInt8(ascii: "t"): offset += 1; return .byte(0x09)
-    case UInt8(ascii: "r"): offset += 1; return .byte(0x0D)
-    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "'"): offset += 1; return .byte(c)
+    case UInt8(ascii: "n"):
+      offset += 1
+      return .byte(0x0A)
+    case UInt8(ascii: "t"):
+      offset += 1
+      return .byte(0x09)
+    case UInt8(ascii: "r"):
+      offset += 1
+      return .byte(0x0D)
+    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "'"):
+      offset += 1
+      return .byte(c)
     case UInt8(ascii: "0")...UInt8(ascii: "7"):
       var value = 0
       var count = 0
@@ -157,7 +170,9 @@ extension Lexer {
         offset += 1
         count += 1
       }
-      if count == 0 { return .error("invalid hex escape sequence '\(text(start, offset))'", SourceRange(start, offset)) }
+      if count == 0 {
+        return .error("invalid hex escape sequence '\(text(start, offset))'", SourceRange(start, offset))
+      }
       return .byte(UInt8(value))
     default:
       offset += Lexer.scalarLength(at: offset, in: bytes)
@@ -167,7 +182,8 @@ extension Lexer {
 
   /// Scans a quoted literal body up to `quote`, which must close on the same line.
   /// Returns the decoded bytes, or an error with its range.
-  private mutating func lexQuoted(_ quote: UInt8, what: String) -> (bytes: [UInt8], error: (String, SourceRange, Bool)?) {
+  private mutating func lexQuoted(_ quote: UInt8, what: String) -> (bytes: [UInt8], error: (String, SourceRange, Bool)?)
+  {
     let start = offset
     offset += 1
     var out: [UInt8] = []

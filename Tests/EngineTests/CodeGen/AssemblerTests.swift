@@ -85,7 +85,10 @@ import Testing
 
   @Test func helperCallAtomicAddAndEndianness() throws {
     #expect(
-      try bytes([.call(BPFHelper.mapLookupElem.rawValue), .atomic(.add, .dw, .r0, 0, .r1), .endian(.r2, bits: 16, toBigEndian: true)]) == [
+      try bytes([
+        .call(BPFHelper.mapLookupElem.rawValue), .atomic(.add, .dw, .r0, 0, .r1),
+        .endian(.r2, bits: 16, toBigEndian: true),
+      ]) == [
         0x85, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
         0xdb, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
         0xdc, 0x02, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00,

@@ -10,7 +10,10 @@ import Testing
 @Suite struct DumpGoldenTests {
   static let programs: [(name: String, text: String)] = [
     ("filter-count", #"t:syscalls:sys_exit_read /comm == "dd"/ { @n++; }"#),
-    ("hist-by-comm", #"tracepoint:syscalls:sys_exit_read /args->ret > 0/ { @bytes[comm, pid] = hist(args->ret); @total = sum(args->ret); }"#),
+    (
+      "hist-by-comm",
+      #"tracepoint:syscalls:sys_exit_read /args->ret > 0/ { @bytes[comm, pid] = hist(args->ret); @total = sum(args->ret); }"#
+    ),
     (
       "control-flow",
       """
@@ -49,7 +52,8 @@ import Testing
     }
   }
 
-  static let goldenDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+  static let goldenDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+    "Golden")
 
   @Test(arguments: [DumpStage.ast, .types, .bpf])
   func matchesGolden(_ stage: DumpStage) throws {
@@ -61,7 +65,9 @@ import Testing
         continue
       }
       let expected = try String(contentsOf: url, encoding: .utf8)
-      #expect(actual == expected, "\(p.name).\(stage.rawValue) changed; regenerate with BPFREPL_UPDATE_GOLDEN=1 if intended:\n\(actual)")
+      #expect(
+        actual == expected,
+        "\(p.name).\(stage.rawValue) changed; regenerate with BPFREPL_UPDATE_GOLDEN=1 if intended:\n\(actual)")
     }
   }
 

@@ -115,7 +115,12 @@ struct DumpKernelTests {
     #expect(data["text/html"]?.contains("<table") == true)
 
     #expect(session.execute("%dump ast #1", cell: 3) == .ok)
-    #expect(chunks.of(3) == [.stdout("Program\n t:syscalls:sys_exit_read\n  predicate\n   ==\n    builtin: comm\n    string: dd\n  unop: ++ (post)\n   map: @n\n")])
+    #expect(
+      chunks.of(3) == [
+        .stdout(
+          "Program\n t:syscalls:sys_exit_read\n  predicate\n   ==\n    builtin: comm\n    string: dd\n  unop: ++ (post)\n   map: @n\n"
+        )
+      ])
     #expect(session.execute("%dump types,jit 1", cell: 4) == .ok)
     let text = chunks.of(4).map(\.plainText).joined()
     #expect(text.hasPrefix("=== types ===\n"))
@@ -126,9 +131,15 @@ struct DumpKernelTests {
     #expect(table.first?.hasSuffix("PROGRAMS  INSNS  JITED  MAPS") == true)
     #expect(table.dropFirst().first?.hasSuffix("@n") == true)
 
-    guard case .error(_, let message, _) = session.execute("%dump codegen", cell: 6) else { Issue.record("expected an error"); return }
+    guard case .error(_, let message, _) = session.execute("%dump codegen", cell: 6) else {
+      Issue.record("expected an error")
+      return
+    }
     #expect(message.hasPrefix("usage: %dump STAGE"))
-    guard case .error(_, let missing, _) = session.execute("%dump bpf #99", cell: 7) else { Issue.record("expected an error"); return }
+    guard case .error(_, let missing, _) = session.execute("%dump bpf #99", cell: 7) else {
+      Issue.record("expected an error")
+      return
+    }
     #expect(missing == "no such probe: #99 (%probes lists them)")
   }
 }

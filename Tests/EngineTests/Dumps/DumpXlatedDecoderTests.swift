@@ -10,7 +10,8 @@ import Testing
     var targets = Set<Int>()
     var pc = 0
     while pc < words.count {
-      let insn = try #require(Instruction(decoding: words[pc], next: pc + 1 < words.count ? words[pc + 1] : nil, at: pc), "pc \(pc)")
+      let insn = try #require(
+        Instruction(decoding: words[pc], next: pc + 1 < words.count ? words[pc + 1] : nil, at: pc), "pc \(pc)")
       switch insn {
       case .jump(let l), .jumpIf(_, _, _, let l), .jumpIf32(_, _, _, let l), .callLocal(let l): targets.insert(l.id)
       default: break
@@ -39,7 +40,8 @@ import Testing
   @Test func handWrittenOpcodes() throws {
     let l = Label(id: 0)
     let code: [Instruction] = [
-      .alu32(.add, .r1, .imm(-3)), .alu64(.sdiv, .r2, .reg(.r3)), .alu32(.smod, .r4, .imm(7)), .alu64(.neg, .r5, .imm(0)),
+      .alu32(.add, .r1, .imm(-3)), .alu64(.sdiv, .r2, .reg(.r3)), .alu32(.smod, .r4, .imm(7)),
+      .alu64(.neg, .r5, .imm(0)),
       .endian(.r1, bits: 16, toBigEndian: true), .endian(.r1, bits: 64, toBigEndian: false),
       .loadImm64(.r2, 0xdead_beef_0123_4567), .loadMapValue(.r3, MapRef(9), offset: 24),
       .loadSigned(.h, .r1, .r2, -6), .storeImm(.b, .r10, -1, 255), .atomic(.xor, .w, .r1, 4, .r2),

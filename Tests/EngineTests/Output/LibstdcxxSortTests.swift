@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Engine
 
 /// The tie order of GNU libstdc++'s std::sort, which upstream uses to sort map entries.
@@ -16,8 +17,11 @@ import Testing
 
   @Test func introsortTies() {
     #expect(sorted(17) == [8, 16, 12, 0, 4, 7, 3, 11, 15, 6, 10, 2, 14, 5, 9, 13, 1])
-    #expect(sorted(40) == [0, 36, 4, 32, 28, 8, 24, 12, 20, 16, 39, 35, 31, 27, 23, 19, 15, 7, 3, 11, 10, 6, 30, 34,
-                           26, 2, 22, 38, 14, 18, 1, 37, 33, 5, 29, 9, 25, 21, 13, 17])
+    #expect(
+      sorted(40) == [
+        0, 36, 4, 32, 28, 8, 24, 12, 20, 16, 39, 35, 31, 27, 23, 19, 15, 7, 3, 11, 10, 6, 30, 34,
+        26, 2, 22, 38, 14, 18, 1, 37, 33, 5, 29, 9, 25, 21, 13, 17,
+      ])
   }
 
   @Test func sortsLargeInputs() {

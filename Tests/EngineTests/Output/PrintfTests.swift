@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Engine
 
 /// printf formatting. Upstream formats through a C++ iostream (FormatSpec::apply), not C's
@@ -15,7 +16,10 @@ import Testing
     #expect(c.width == 8 && c.precision == 3 && c.lengthModifier == "l" && c.specifier == .x)
     #expect(p.conversions[1].specifier == .s)
     #expect(p.format([.unsigned(255), .string("z")]) == "a ff000000 b % c % z%")
-    #expect(PrintfFormat(parsing: "%rh %rx %r %gr %g %hhd %*d %.*d").conversions.map(\.specifier) == [.rh, .rx, .r, .gr, .g, .d, .d, .d])
+    #expect(
+      PrintfFormat(parsing: "%rh %rx %r %gr %g %hhd %*d %.*d").conversions.map(\.specifier) == [
+        .rh, .rx, .r, .gr, .g, .d, .d, .d,
+      ])
     #expect(PrintfFormat(parsing: "%*d").conversions[0].width == 0)
     // Not conversions: stay literal.
     #expect(PrintfFormat(parsing: "100% %y % +d %.d %0-5d end%").conversions.isEmpty)
@@ -66,10 +70,13 @@ import Testing
     #expect(f("%llx", .signed(Int64(bitPattern: 0x8877_6655_4433_2211))) == "8877665544332211")
     #expect(f("%x", .signed(0x7856_3412)) == "78563412")
     #expect(f("0x%x -- 0x%x\n", .unsigned(0x5555_5555), .unsigned(0x3333_3333)) == "0x55555555 -- 0x33333333\n")
-    #expect(f("%d %s %d %s %d %s\n", .symbolic("ONE", 1), .symbolic("ONE", 1), .symbolic("TWO", 2), .symbolic("TWO", 2),
-              .symbolic("OTHER", 99999), .symbolic("OTHER", 99999)) == "1 ONE 2 TWO 99999 OTHER\n")
-    #expect(f("echo %d %d %d %d %d %d %d", .signed(1), .signed(2), .signed(3), .signed(4), .signed(5), .signed(6), .signed(7))
-      == "echo 1 2 3 4 5 6 7")
+    #expect(
+      f(
+        "%d %s %d %s %d %s\n", .symbolic("ONE", 1), .symbolic("ONE", 1), .symbolic("TWO", 2), .symbolic("TWO", 2),
+        .symbolic("OTHER", 99999), .symbolic("OTHER", 99999)) == "1 ONE 2 TWO 99999 OTHER\n")
+    #expect(
+      f("echo %d %d %d %d %d %d %d", .signed(1), .signed(2), .signed(3), .signed(4), .signed(5), .signed(6), .signed(7))
+        == "echo 1 2 3 4 5 6 7")
   }
 
   @Test func signedConversions() {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Engine
 
 /// `print(value)` and the text of single values (upstream tests/runtime call, tuples, bool, array).
@@ -8,14 +9,19 @@ import Testing
     #expect(TextFormatter.value(.string("bpftrace")) == "bpftrace\n")
     #expect(TextFormatter.value(.tuple([.signed(1), .signed(2), .string("string")])) == "(1, 2, string)\n")
     #expect(TextFormatter.value(.array([.signed(1), .signed(2), .signed(3), .signed(4)])) == "[1,2,3,4]\n")
-    #expect(TextFormatter.value(.array([.array([.signed(5), .signed(6)]), .array([.signed(7), .signed(8)])]))
-      == "[[5,6],[7,8]]\n")
-    #expect(TextFormatter.value(.record([RecordField("m", .signed(2)), RecordField("n", .signed(3))])) == "{ .m = 2, .n = 3 }\n")
+    #expect(
+      TextFormatter.value(.array([.array([.signed(5), .signed(6)]), .array([.signed(7), .signed(8)])]))
+        == "[[5,6],[7,8]]\n")
+    #expect(
+      TextFormatter.value(.record([RecordField("m", .signed(2)), RecordField("n", .signed(3))]))
+        == "{ .m = 2, .n = 3 }\n")
     #expect(TextFormatter.value(.record([])) == "{}\n")
     #expect(TextFormatter.value(.tuple([.boolean(true), .boolean(false)])) == "(true, false)\n")
     // print_empty_scalar_record_map: an empty string inside a tuple.
-    #expect(TextFormatter.value(.record([RecordField("a", .signed(0)), RecordField("b", .tuple([.signed(0), .string("")]))]))
-      == "{ .a = 0, .b = (0, ) }\n")
+    #expect(
+      TextFormatter.value(
+        .record([RecordField("a", .signed(0)), RecordField("b", .tuple([.signed(0), .string("")]))]))
+        == "{ .a = 0, .b = (0, ) }\n")
     #expect(TextFormatter.value(.none) == "null\n")
     #expect(TextFormatter.value(.unsigned(UInt64.max)) == "18446744073709551615\n")
     #expect(TextFormatter.value(.signed(Int64.min)) == "-9223372036854775808\n")
@@ -33,11 +39,14 @@ import Testing
   @Test func stacks() {
     let s = StackTrace(symbols: ["do_nanosleep+5", "hrtimer_nanosleep+150"])
     #expect(TextFormatter.text(.stack(s)) == "\n        do_nanosleep+5\n        hrtimer_nanosleep+150\n")
-    let perf = StackTrace(mode: .perf, frames: [
-      StackFrame(address: 0xffff_ffff_b401_9501, symbols: ["do_mmap+1"]),
-      StackFrame(address: 0xffff_ffff_b401_700a, symbols: ["sys_mmap_pgoff+266"]),
-    ])
-    #expect(TextFormatter.text(.stack(perf)) == "\n\tffffffffb4019501 do_mmap+1\n\tffffffffb401700a sys_mmap_pgoff+266\n")
+    let perf = StackTrace(
+      mode: .perf,
+      frames: [
+        StackFrame(address: 0xffff_ffff_b401_9501, symbols: ["do_mmap+1"]),
+        StackFrame(address: 0xffff_ffff_b401_700a, symbols: ["sys_mmap_pgoff+266"]),
+      ])
+    #expect(
+      TextFormatter.text(.stack(perf)) == "\n\tffffffffb4019501 do_mmap+1\n\tffffffffb401700a sys_mmap_pgoff+266\n")
     let raw = StackTrace(mode: .raw, frames: [StackFrame(address: 0x4011d6, symbols: [])])
     #expect(TextFormatter.text(.stack(raw)) == "\n4011d6\n")
     let failed = StackTrace(frames: [StackFrame(address: 1, symbols: ["main+4"])], unwindFailure: true)

@@ -1,5 +1,6 @@
 import Glibc
 import Testing
+
 @testable import Engine
 
 @Suite struct RuntimeAttachTests {
@@ -176,7 +177,8 @@ import Testing
     #expect(tps.count >= 3)  // getpid, getppid, getpgid, getpgrp, getpriority
     let attachments = try tps.map { try p.attachTracepoint(category: $0.category, name: $0.name) }
     for _ in 0..<10 { _ = getpid() }
-    var t0 = timespec(), t1 = timespec()
+    var t0 = timespec()
+    var t1 = timespec()
     clock_gettime(CLOCK_MONOTONIC, &t0)
     for a in attachments { a.detachInBackground() }
     clock_gettime(CLOCK_MONOTONIC, &t1)

@@ -1,5 +1,6 @@
 import Glibc
 import Testing
+
 @testable import Engine
 
 @Suite(.enabled(if: KernelFeatures.btf, "the kernel has no BTF (/sys/kernel/btf/vmlinux)"))

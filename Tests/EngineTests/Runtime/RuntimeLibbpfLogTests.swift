@@ -1,6 +1,7 @@
 import CLibbpf
 import Synchronization
 import Testing
+
 @testable import Engine
 
 @Suite struct RuntimeLibbpfLogTests {

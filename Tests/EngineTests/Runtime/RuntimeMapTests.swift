@@ -1,5 +1,6 @@
-import Testing
 import Glibc
+import Testing
+
 @testable import Engine
 
 @Suite struct RuntimeMapTests {
@@ -97,7 +98,8 @@ import Glibc
     #expect(try lru.entries().count == 1)
     let st = try BPFMap(kind: .stackTrace, name: "stacks", keySize: 4, valueSize: 127 * 8, maxEntries: 128)
     #expect(try st.entries().isEmpty)  // falls back to next-key iteration where batch is unsupported
-    let pea = try BPFMap(kind: .perfEventArray, name: "pea", keySize: 4, valueSize: 4,
+    let pea = try BPFMap(
+      kind: .perfEventArray, name: "pea", keySize: 4, valueSize: 4,
       maxEntries: BPFMap.possibleCPUs)
     #expect(pea.fd >= 0)
   }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Engine
 
 @Suite struct RuntimeTracefsTests {
@@ -69,9 +70,13 @@ import Testing
     let exits = try Tracefs.tracepoints(category: "syscalls", name: "sys_exit_*")
     #expect(exits.count >= 350)
     #expect(exits.allSatisfy { $0.name.hasPrefix("sys_exit_") })
-    #expect(try Tracefs.tracepoints(category: "sched", name: "sched_switch") == [Tracepoint(category: "sched", name: "sched_switch")])
+    #expect(
+      try Tracefs.tracepoints(category: "sched", name: "sched_switch") == [
+        Tracepoint(category: "sched", name: "sched_switch")
+      ])
     #expect(try Tracefs.tracepoints(category: "sched", name: "no_such").isEmpty)
-    #expect(try Tracefs.tracepoints(category: "sch?d", name: "sched_sw*tch").map(\.description) == ["sched:sched_switch"])
+    #expect(
+      try Tracefs.tracepoints(category: "sch?d", name: "sched_sw*tch").map(\.description) == ["sched:sched_switch"])
   }
 
   @Test func glob() {

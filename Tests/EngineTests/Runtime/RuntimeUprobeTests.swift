@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Engine
 
 /// Runs a command, returns its stdout (stderr discarded) and exit status.
@@ -42,15 +43,18 @@ enum TargetBinary {
 func offsetPerBinutils(_ path: String, _ symbol: String, dynamic: Bool = false) throws -> UInt64? {
   let nm = try run("/usr/bin/nm", (dynamic ? ["-D"] : []) + ["--defined-only", path]).out
   // nm -D prints versioned names: `malloc@@GLIBC_2.2.5`.
-  guard let line = nm.split(separator: "\n").first(where: {
+  guard
+    let line = nm.split(separator: "\n").first(where: {
       $0.hasSuffix(" " + symbol) || $0.contains(" " + symbol + "@")
     }),
-    let addr = UInt64(line.split(separator: " ")[0], radix: 16) else { return nil }
+    let addr = UInt64(line.split(separator: " ")[0], radix: 16)
+  else { return nil }
   let rel = try run("/usr/bin/readelf", ["-lW", path]).out
   for l in rel.split(separator: "\n") where l.trimmingCharacters(in: .whitespaces).hasPrefix("LOAD") {
     let f = l.split(separator: " ")
     guard let off = UInt64(f[1].dropFirst(2), radix: 16), let vaddr = UInt64(f[2].dropFirst(2), radix: 16),
-      let memsz = UInt64(f[5].dropFirst(2), radix: 16) else { continue }
+      let memsz = UInt64(f[5].dropFirst(2), radix: 16)
+    else { continue }
     if addr >= vaddr && addr < vaddr + memsz { return addr - vaddr + off }
   }
   return nil

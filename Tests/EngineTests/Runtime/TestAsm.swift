@@ -23,7 +23,9 @@ enum A {
   static func jeqImm(_ dst: UInt8, _ imm: Int32, _ off: Int16) -> UInt64 { insn(0x15, dst: dst, off: off, imm: imm) }
   static func jneImm(_ dst: UInt8, _ imm: Int32, _ off: Int16) -> UInt64 { insn(0x55, dst: dst, off: off, imm: imm) }
   /// lock *(u64 *)(dst + off) += src
-  static func atomicAddDW(_ dst: UInt8, _ off: Int16, _ src: UInt8) -> UInt64 { insn(0xdb, dst: dst, src: src, off: off, imm: 0) }
+  static func atomicAddDW(_ dst: UInt8, _ off: Int16, _ src: UInt8) -> UInt64 {
+    insn(0xdb, dst: dst, src: src, off: off, imm: 0)
+  }
   /// dst = map fd (ld_imm64 with src = BPF_PSEUDO_MAP_FD): two slots.
   static func ldMapFD(_ dst: UInt8, _ fd: Int32) -> [UInt64] { [insn(0x18, dst: dst, src: 1, imm: fd), 0] }
 
@@ -38,16 +40,20 @@ enum A {
     }
     p += [stW(10, -4, 0), movReg(2, 10), addImm(2, -4)]
     p += ldMapFD(1, map.fd)
-    p += [call(1),  // map_lookup_elem
-          jeqImm(0, 0, 2), movImm(1, 1), atomicAddDW(0, 0, 1),
-          movImm(0, 0), exit()]
+    p += [
+      call(1),  // map_lookup_elem
+      jeqImm(0, 0, 2), movImm(1, 1), atomicAddDW(0, 0, 1),
+      movImm(0, 0), exit(),
+    ]
     return p
   }
 
   /// Stores bpf_get_attach_cookie(ctx) into slot 0 of an array map (u32 -> u64).
   static func cookieRecorder(map: BPFMap) -> [UInt64] {
-    var p: [UInt64] = [call(174), stxDW(10, -16, 0), stW(10, -4, 0),
-                       movReg(2, 10), addImm(2, -4), movReg(3, 10), addImm(3, -16), movImm(4, 0)]
+    var p: [UInt64] = [
+      call(174), stxDW(10, -16, 0), stW(10, -4, 0),
+      movReg(2, 10), addImm(2, -4), movReg(3, 10), addImm(3, -16), movImm(4, 0),
+    ]
     p += ldMapFD(1, map.fd)
     p += [call(2), movImm(0, 0), exit()]  // map_update_elem
     return p

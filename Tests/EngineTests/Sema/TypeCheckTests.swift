@@ -11,14 +11,21 @@ final class FixedResolver: ProbeResolver {
 
   func expand(_ ap: AttachPoint) throws -> [ProbeTarget] {
     switch ap.provider {
-    case "BEGIN": return [ProbeTarget(name: "BEGIN", spec: .begin, context: ProbeContext(kind: .rawTracepoint, provider: "BEGIN"))]
+    case "BEGIN":
+      return [ProbeTarget(name: "BEGIN", spec: .begin, context: ProbeContext(kind: .rawTracepoint, provider: "BEGIN"))]
     case "t", "tracepoint":
       return [
         ProbeTarget(
-          name: "tracepoint:\(ap.parts.joined(separator: ":"))", spec: .tracepoint(category: ap.parts[0], event: ap.parts[1]),
+          name: "tracepoint:\(ap.parts.joined(separator: ":"))",
+          spec: .tracepoint(category: ap.parts[0], event: ap.parts[1]),
           context: ProbeContext(kind: .tracepoint, provider: "tracepoint", tracepointFields: FixedResolver.exitRead))
       ]
-    case "i": return [ProbeTarget(name: "interval:s:1", spec: .interval(periodNanoseconds: 1), context: ProbeContext(kind: .perfEvent, provider: "interval"))]
+    case "i":
+      return [
+        ProbeTarget(
+          name: "interval:s:1", spec: .interval(periodNanoseconds: 1),
+          context: ProbeContext(kind: .perfEvent, provider: "interval"))
+      ]
     default: throw Diagnostic.error("Invalid probe type: \(ap.provider)", at: ap.range)
     }
   }
@@ -27,14 +34,16 @@ final class FixedResolver: ProbeResolver {
 @Suite struct TypeCheckTests {
   func compile(_ text: String, maps: MapTable = MapTable()) throws -> CompileResult {
     let file = SourceFile(name: "stdin", text: text)
-    return try Compiler.compile(try ProgramParser.parse(file), resources: CompileResources(maps: maps), resolver: FixedResolver())
+    return try Compiler.compile(
+      try ProgramParser.parse(file), resources: CompileResources(maps: maps), resolver: FixedResolver())
   }
 
   /// The rendered diagnostics of a program that must not compile.
   func errors(_ text: String, maps: MapTable = MapTable()) -> String {
     let file = SourceFile(name: "stdin", text: text)
     do {
-      _ = try Compiler.compile(try ProgramParser.parse(file), resources: CompileResources(maps: maps), resolver: FixedResolver())
+      _ = try Compiler.compile(
+        try ProgramParser.parse(file), resources: CompileResources(maps: maps), resolver: FixedResolver())
       return "compiled"
     } catch let list as DiagnosticList {
       return DiagnosticRenderer().render(list.diagnostics, in: file)
@@ -45,7 +54,8 @@ final class FixedResolver: ProbeResolver {
 
   @Test func mapsAreTypedOnFirstDefinition() throws {
     let maps = MapTable()
-    let r = try compile("t:syscalls:sys_exit_read { @[comm] = count(); @bytes = sum(args->ret); @n++; @last = comm; }", maps: maps)
+    let r = try compile(
+      "t:syscalls:sys_exit_read { @[comm] = count(); @bytes = sum(args->ret); @n++; @last = comm; }", maps: maps)
     #expect(r.programs.count == 1)
     #expect(maps["@"]?.signature == "@[string[16]]: count_t")
     #expect(maps["@bytes"]?.signature == "@bytes: sum_t")
@@ -91,11 +101,15 @@ final class FixedResolver: ProbeResolver {
 
   @Test func argsOutsideTracepointsAndMissingFields() {
     #expect(errors("BEGIN { @ = args->ret; }").contains("The args builtin can only be used with tracepoint"))
-    #expect(errors("t:syscalls:sys_exit_read { @ = args->nope; }").contains("Can't find a field nope in the tracepoint's args"))
+    #expect(
+      errors("t:syscalls:sys_exit_read { @ = args->nope; }").contains(
+        "Can't find a field nope in the tracepoint's args"))
   }
 
   @Test func printfArgumentCount() {
-    #expect(errors("BEGIN { printf(\"%d %s\\n\", 1); }").contains("printf: Expected 2 arguments for the format string but got 1"))
+    #expect(
+      errors("BEGIN { printf(\"%d %s\\n\", 1); }").contains(
+        "printf: Expected 2 arguments for the format string but got 1"))
   }
 
   @Test func aggregationsOnlyInMapAssignments() {

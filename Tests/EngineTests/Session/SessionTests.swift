@@ -56,7 +56,9 @@ struct SessionTests {
   @Test func eventOutputBelongsToTheAttachingCell() throws {
     let (s, t) = try makeSession()
     defer { s.shutdown() }
-    #expect(s.execute("t:syscalls:sys_enter_getppid /pid == \(getpid())/ { printf(\"ppid call %d\\n\", 1); }", cell: 1) == .ok)
+    #expect(
+      s.execute("t:syscalls:sys_enter_getppid /pid == \(getpid())/ { printf(\"ppid call %d\\n\", 1); }", cell: 1) == .ok
+    )
     #expect(s.execute("BEGIN { printf(\"cell two\\n\"); }", cell: 2) == .ok)
     _ = getppid()
     #expect(waitUntil { t.text(cell: 1).contains("ppid call 1\n") })
@@ -70,7 +72,10 @@ struct SessionTests {
     let before = ownLinkCount()
     // The second probe fails to attach (no such tracepoint): the first must not stay attached.
     let r = s.execute("t:syscalls:sys_enter_getppid { @a = count(); }\nt:nosuch:tracepoint { @b = count(); }", cell: 1)
-    guard case .error(_, let message, _) = r else { Issue.record("expected an error, got \(r)"); return }
+    guard case .error(_, let message, _) = r else {
+      Issue.record("expected an error, got \(r)")
+      return
+    }
     #expect(message.contains("nosuch"))
     #expect(ownLinkCount() == before)
     t.clear()
@@ -83,7 +88,10 @@ struct SessionTests {
     defer { s.shutdown() }
     #expect(s.execute("@x = 1", cell: 1) == .ok)
     let r = s.execute("@x = comm; @y = 2", cell: 2)
-    guard case .error(let name, _, let traceback) = r else { Issue.record("expected an error"); return }
+    guard case .error(let name, _, let traceback) = r else {
+      Issue.record("expected an error")
+      return
+    }
     #expect(name == "CompileError")
     #expect(traceback.first?.hasPrefix("cell[2]:1:1-3: ERROR: Type mismatch for @x") == true)
     t.clear()
@@ -96,7 +104,10 @@ struct SessionTests {
   @Test func detachRunsEndAndStopsEventsAtOnce() throws {
     let (s, t) = try makeSession()
     defer { s.shutdown() }
-    #expect(s.execute("t:syscalls:sys_enter_getppid /pid == \(getpid())/ { @n = count(); }\nEND { printf(\"end ran\\n\"); }", cell: 1) == .ok)
+    #expect(
+      s.execute(
+        "t:syscalls:sys_enter_getppid /pid == \(getpid())/ { @n = count(); }\nEND { printf(\"end ran\\n\"); }", cell: 1)
+        == .ok)
     _ = getppid()
     #expect(s.execute("%detach all", cell: 2) == .ok)
     #expect(waitUntil { t.text(cell: 1).contains("end ran\n") })
@@ -144,8 +155,15 @@ struct SessionTests {
     let (s, t) = try makeSession()
     defer { s.shutdown() }
     let r = s.execute("BEGIN { @x = ; }", cell: 1)
-    guard case .error(_, _, let traceback) = r else { Issue.record("expected an error"); return }
-    #expect(traceback == ["cell[1]:1:14-15: ERROR: syntax error, unexpected ';', expecting an expression", "BEGIN { @x = ; }", "             ~"])
+    guard case .error(_, _, let traceback) = r else {
+      Issue.record("expected an error")
+      return
+    }
+    #expect(
+      traceback == [
+        "cell[1]:1:14-15: ERROR: syntax error, unexpected ';', expecting an expression", "BEGIN { @x = ; }",
+        "             ~",
+      ])
     #expect(s.execute("BEGIN { printf(\"fine\\n\"); }", cell: 2) == .ok)
     #expect(t.text(cell: 2) == "fine\n")
   }

@@ -29,7 +29,8 @@ extension SyntaxTests {
           .identifier("pid"), .variable("$x"), .positional(1), .positional(42), .positionalCount, .map("@m"),
           .map("@"), .map("@_a1"), .identifier("if"), .identifier("sizeof"),
         ])
-      #expect(kinds("@[1]") == [.map("@"), .punctuation(.leftBracket), .integer(1, suffix: ""), .punctuation(.rightBracket)])
+      #expect(
+        kinds("@[1]") == [.map("@"), .punctuation(.leftBracket), .integer(1, suffix: ""), .punctuation(.rightBracket)])
     }
 
     @Test func everyPunctuationLexesAlone() {
@@ -50,29 +51,37 @@ extension SyntaxTests {
         ])
     }
 
-    @Test(arguments: [
-      ("0", 0, ""), ("42", 42, ""), ("1_000_000", 1_000_000, ""), ("0x1f", 31, ""), ("0XFF", 255, ""),
-      ("0x_ff_ff", 65535, ""), ("010", 8, ""), ("0777", 511, ""), ("0b101", 5, ""), ("0B1_0", 2, ""),
-      ("1e6", 1_000_000, ""), ("2e3", 2000, ""), ("1e1_0", 10_000_000_000, ""), ("7u", 7, "u"), ("7U", 7, "u"),
-      ("7ul", 7, "ul"), ("7UL", 7, "ul"), ("7ull", 7, "ull"), ("7l", 7, "l"), ("7LL", 7, "ll"),
-      ("0x10ULL", 16, "ull"), ("5ns", 5, ""), ("5us", 5000, ""), ("5ms", 5_000_000, ""), ("1s", 1_000_000_000, ""),
-      ("1m", 60_000_000_000, ""), ("1h", 3_600_000_000_000, ""), ("1d", 86_400_000_000_000, ""),
-      ("1e3ms", 1_000_000_000, ""), ("18446744073709551615", UInt64.max, ""),
-      ("0xffffffffffffffff", UInt64.max, ""), ("4294967295u", 4_294_967_295, "u"),
-      ("'a'", 97, ""), ("'\\n'", 10, ""), ("'\\x41'", 65, ""), ("'\\0'", 0, ""), ("'\\''", 39, ""),
-    ] as [(String, UInt64, String)])
+    @Test(
+      arguments: [
+        ("0", 0, ""), ("42", 42, ""), ("1_000_000", 1_000_000, ""), ("0x1f", 31, ""), ("0XFF", 255, ""),
+        ("0x_ff_ff", 65535, ""), ("010", 8, ""), ("0777", 511, ""), ("0b101", 5, ""), ("0B1_0", 2, ""),
+        ("1e6", 1_000_000, ""), ("2e3", 2000, ""), ("1e1_0", 10_000_000_000, ""), ("7u", 7, "u"), ("7U", 7, "u"),
+        ("7ul", 7, "ul"), ("7UL", 7, "ul"), ("7ull", 7, "ull"), ("7l", 7, "l"), ("7LL", 7, "ll"),
+        ("0x10ULL", 16, "ull"), ("5ns", 5, ""), ("5us", 5000, ""), ("5ms", 5_000_000, ""), ("1s", 1_000_000_000, ""),
+        ("1m", 60_000_000_000, ""), ("1h", 3_600_000_000_000, ""), ("1d", 86_400_000_000_000, ""),
+        ("1e3ms", 1_000_000_000, ""), ("18446744073709551615", UInt64.max, ""),
+        ("0xffffffffffffffff", UInt64.max, ""), ("4294967295u", 4_294_967_295, "u"),
+        ("'a'", 97, ""), ("'\\n'", 10, ""), ("'\\x41'", 65, ""), ("'\\0'", 0, ""), ("'\\''", 39, ""),
+      ] as [(String, UInt64, String)])
     func integers(text: String, value: UInt64, suffix: String) {
       #expect(only(text) == .integer(value, suffix: suffix))
     }
 
     @Test(arguments: [
-      ("18446744073709551616", "overflow error, maximum value is 18446744073709551615: 18446744073709551616",
-        "18446744073709551616"),
+      (
+        "18446744073709551616", "overflow error, maximum value is 18446744073709551615: 18446744073709551616",
+        "18446744073709551616"
+      ),
       ("4294967296u", "overflow error, maximum value is 4294967295: 4294967296u", "4294967296u"),
-      ("9223372036854775808l", "overflow error, maximum value is 9223372036854775807: 9223372036854775808l",
-        "9223372036854775808l"),
+      (
+        "9223372036854775808l", "overflow error, maximum value is 9223372036854775807: 9223372036854775808l",
+        "9223372036854775808l"
+      ),
       ("1e20", "overflow error, maximum value is 18446744073709551615: 1e20", "1e20"),
-      ("100000000000000d", "overflow error, maximum value is 18446744073709551615: 100000000000000d", "100000000000000d"),
+      (
+        "100000000000000d", "overflow error, maximum value is 18446744073709551615: 100000000000000d",
+        "100000000000000d"
+      ),
       ("12e4", "coefficient part of scientific literal must be 1-9: 12e4", "12e4"),
       ("0e4", "coefficient part of scientific literal must be 1-9: 0e4", "0e4"),
       ("5e", "invalid integer suffix 'e'", "e"),
@@ -125,8 +134,10 @@ extension SyntaxTests {
       ("\u{1}", "unexpected character '\\x01'", "\u{1}"),
       ("$", "expected identifier after '$'", "$"),
       ("$0", "param $0 is out of integer range [1, 9223372036854775807]", "$0"),
-      ("$99999999999999999999", "param $99999999999999999999 is out of integer range [1, 9223372036854775807]",
-        "$99999999999999999999"),
+      (
+        "$99999999999999999999", "param $99999999999999999999 is out of integer range [1, 9223372036854775807]",
+        "$99999999999999999999"
+      ),
     ])
     func lexicalErrors(text: String, message: String, covered: String) {
       let e = lexError(text)
@@ -145,18 +156,22 @@ extension SyntaxTests {
 
     @Test func commentsAreSkippedAndLineBreaksNoted() {
       let tokens = Lexer.tokenize(SourceFile(name: "t", text: "a // one\nb /* two\n */ c /**/ d\n\ne"))
-      #expect(tokens.map(\.kind) == [.identifier("a"), .identifier("b"), .identifier("c"), .identifier("d"),
-        .identifier("e"), .endOfInput])
+      #expect(
+        tokens.map(\.kind) == [
+          .identifier("a"), .identifier("b"), .identifier("c"), .identifier("d"),
+          .identifier("e"), .endOfInput,
+        ])
       #expect(tokens.map(\.newlineBefore) == [false, true, true, false, true, false])
     }
 
     @Test func rangesAreByteOffsets() {
       let tokens = Lexer.tokenize(SourceFile(name: "t", text: "é @x += \"ü\" 0x10\n"))
-      #expect(tokens.map(\.range) == [
-        SourceRange(0, 2), SourceRange(3, 5), SourceRange(6, 8), SourceRange(9, 13), SourceRange(14, 18),
-        // End of input sits right after the last token, not after the trailing newline.
-        SourceRange(18, 18),
-      ])
+      #expect(
+        tokens.map(\.range) == [
+          SourceRange(0, 2), SourceRange(3, 5), SourceRange(6, 8), SourceRange(9, 13), SourceRange(14, 18),
+          // End of input sits right after the last token, not after the trailing newline.
+          SourceRange(18, 18),
+        ])
     }
 
     @Test func preprocessorHashIsAToken() {

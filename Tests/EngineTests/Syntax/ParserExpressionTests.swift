@@ -138,7 +138,10 @@ extension SyntaxTests {
       ("sizeof($x)", "call: sizeof\n variable: $x"),
       ("sizeof(comm)", "call: sizeof\n builtin: comm"),
       ("sizeof((ident)[1])", "call: sizeof\n []\n  identifier: ident\n  int: 1"),
-      ("sizeof({ $a = (int8)1; $a })", "call: sizeof\n block\n  =\n   variable: $a\n   (int8)\n    int: 1\n  value\n   variable: $a"),
+      (
+        "sizeof({ $a = (int8)1; $a })",
+        "call: sizeof\n block\n  =\n   variable: $a\n   (int8)\n    int: 1\n  value\n   variable: $a"
+      ),
       ("offsetof(struct foo, bar)", "call: offsetof\n type: struct foo\n identifier: bar"),
       ("offsetof(struct foo, bar.baz)", "call: offsetof\n type: struct foo\n .baz\n  identifier: bar"),
       ("offsetof($s, x)", "call: offsetof\n variable: $s\n identifier: x"),

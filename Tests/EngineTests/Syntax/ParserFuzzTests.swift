@@ -69,7 +69,8 @@ extension SyntaxTests {
       var stats = (parsed: 0, failed: 0)
       for _ in 0..<10_000 {
         let count = 1 + random.below(24)
-        let text = (0..<count).map { _ in random.pick(Self.vocabulary) }.joined(separator: random.below(3) == 0 ? "" : " ")
+        let text = (0..<count).map { _ in random.pick(Self.vocabulary) }.joined(
+          separator: random.below(3) == 0 ? "" : " ")
         check(text, &stats)
       }
       #expect(stats.parsed > 0 && stats.failed > 0)

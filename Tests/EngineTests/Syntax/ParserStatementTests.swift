@@ -137,7 +137,9 @@ extension SyntaxTests {
       #expect(SyntaxTests.error("BEGIN { if (1) { @x = 1 } @y = 2; while (1) { } unroll(1) { } { } @z = 3 }") == "")
       #expect(SyntaxTests.error("BEGIN { ;; @x = 1;; }") == "")
       // Required between other statements, even across lines (as upstream).
-      #expect(SyntaxTests.error("BEGIN { @x = 1\n@y = 2 }").hasPrefix("stdin:2:1-3: ERROR: syntax error, unexpected '@y', expecting ';'"))
+      #expect(
+        SyntaxTests.error("BEGIN { @x = 1\n@y = 2 }").hasPrefix(
+          "stdin:2:1-3: ERROR: syntax error, unexpected '@y', expecting ';'"))
     }
 
     @Test func blockValueIsRecorded() throws {

@@ -6,21 +6,22 @@ extension SyntaxTests {
   @Suite struct ParserTopLevelTests {
     @Test func probeWithPredicate() {
       #expect(
-        SyntaxTests.tree("tracepoint:syscalls:sys_enter_openat /comm == \"cat\"/ { printf(\"%s\\n\", str(args.filename)); }")
-          == """
-          Program
-           tracepoint:syscalls:sys_enter_openat
-            predicate
-             ==
-              builtin: comm
-              string: cat
-            call: printf
-             string: %s\\n
-             call: str
-              .filename
-               builtin: args
+        SyntaxTests.tree(
+          "tracepoint:syscalls:sys_enter_openat /comm == \"cat\"/ { printf(\"%s\\n\", str(args.filename)); }")
+            == """
+            Program
+             tracepoint:syscalls:sys_enter_openat
+              predicate
+               ==
+                builtin: comm
+                string: cat
+              call: printf
+               string: %s\\n
+               call: str
+                .filename
+                 builtin: args
 
-          """)
+            """)
     }
 
     @Test func predicateSlashesAndDivision() {
@@ -97,42 +98,42 @@ extension SyntaxTests {
           fn noret() { }
           BEGIN { }
           """) == """
-          Program
-           #include <linux/sched.h>
-           #define RED "\\033[31m"
-           import: helpers.bt
-           config: stack_mode
-            identifier: perf
-           config: max_map_keys
-            int: 2
-           config: license
-            string: GPL
-           config: lazy_symbolication
-            bool: true
-           struct foo
-           union u
-           enum e
-           let @a = lruhash(100)
-           macro: add_one(x)
-            +
-             identifier: x
-             int: 1
-           macro: touch($a, @b)
-            +=
-             variable: $a
-             int: 1
-            +=
-             map: @b
-             int: 1
-           fn: twice($a: int64, $p: struct foo *): int64
-            return
-             *
-              variable: $a
+            Program
+             #include <linux/sched.h>
+             #define RED "\\033[31m"
+             import: helpers.bt
+             config: stack_mode
+              identifier: perf
+             config: max_map_keys
               int: 2
-           fn: noret()
-           BEGIN
+             config: license
+              string: GPL
+             config: lazy_symbolication
+              bool: true
+             struct foo
+             union u
+             enum e
+             let @a = lruhash(100)
+             macro: add_one(x)
+              +
+               identifier: x
+               int: 1
+             macro: touch($a, @b)
+              +=
+               variable: $a
+               int: 1
+              +=
+               map: @b
+               int: 1
+             fn: twice($a: int64, $p: struct foo *): int64
+              return
+               *
+                variable: $a
+                int: 2
+             fn: noret()
+             BEGIN
 
-          """)
+            """)
     }
 
     @Test func cDefinitionsAreVerbatim() throws {

@@ -44,7 +44,9 @@ enum SyntaxTests {
     let src = "BEGIN { @ = \(text) }"
     do {
       let program = try parse(src)
-      guard case .assign(_, _, let value) = program.probes[0].body.statements[0].kind else { return "not an assignment" }
+      guard case .assign(_, _, let value) = program.probes[0].body.statements[0].kind else {
+        return "not an assignment"
+      }
       return ASTPrinter.print(value).split(separator: "\n").joined(separator: "\n")
     } catch {
       return SyntaxTests.error(src)

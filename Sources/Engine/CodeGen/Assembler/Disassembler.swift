@@ -11,7 +11,8 @@ public enum Disassembler {
       case .source: break
       default:
         let pcText = String(pc)
-        lines.append(String(repeating: " ", count: max(0, 4 - pcText.count)) + pcText + ": " + describe(insn, mapName: mapName))
+        lines.append(
+          String(repeating: " ", count: max(0, 4 - pcText.count)) + pcText + ": " + describe(insn, mapName: mapName))
       }
       pc += insn.slotCount
     }

@@ -8,7 +8,14 @@ public struct EncodingError: Error, Equatable, CustomStringConvertible {
 }
 
 enum OpClass: UInt8 {
-  case ld = 0x00, ldx = 0x01, st = 0x02, stx = 0x03, alu = 0x04, jmp = 0x05, jmp32 = 0x06, alu64 = 0x07
+  case ld = 0x00
+  case ldx = 0x01
+  case st = 0x02
+  case stx = 0x03
+  case alu = 0x04
+  case jmp = 0x05
+  case jmp32 = 0x06
+  case alu64 = 0x07
 }
 
 let sourceRegFlag: UInt8 = 0x08  // BPF_X
@@ -56,7 +63,8 @@ public enum Encoder {
       }
     }
     func wide(_ dst: Register, _ src: UInt8, _ value: UInt64) {
-      raw(OpClass.ld.rawValue | MemorySize.dw.rawValue | modeImm, dst.rawValue, src, 0, Int32(truncatingIfNeeded: value))
+      raw(
+        OpClass.ld.rawValue | MemorySize.dw.rawValue | modeImm, dst.rawValue, src, 0, Int32(truncatingIfNeeded: value))
       raw(0, 0, 0, 0, Int32(truncatingIfNeeded: value >> 32))
     }
     for insn in program {

@@ -2,7 +2,8 @@
 /// only when a program is encoded, so code generation never does offset arithmetic by hand.
 
 public enum Register: UInt8, Sendable, CaseIterable, CustomStringConvertible {
-  case r0 = 0, r1, r2, r3, r4, r5, r6, r7, r8, r9
+  case r0 = 0
+  case r1, r2, r3, r4, r5, r6, r7, r8, r9
   /// Read-only frame pointer.
   case r10
   public var description: String { "r\(rawValue)" }
@@ -25,11 +26,23 @@ public enum Operand: Equatable, Sendable {
 }
 
 public enum ALUOp: UInt8, Sendable {
-  case add = 0x00, sub = 0x10, mul = 0x20, div = 0x30, or = 0x40, and = 0x50, lsh = 0x60, rsh = 0x70
-  case neg = 0x80, mod = 0x90, xor = 0xa0, mov = 0xb0, arsh = 0xc0
+  case add = 0x00
+  case sub = 0x10
+  case mul = 0x20
+  case div = 0x30
+  case or = 0x40
+  case and = 0x50
+  case lsh = 0x60
+  case rsh = 0x70
+  case neg = 0x80
+  case mod = 0x90
+  case xor = 0xa0
+  case mov = 0xb0
+  case arsh = 0xc0
   /// Signed division and modulo (kernel 6.6+): DIV/MOD with offset 1. The low bit of the raw value
   /// only tells the encoder to set that offset.
-  case sdiv = 0x31, smod = 0x91
+  case sdiv = 0x31
+  case smod = 0x91
 
   var opcodeBits: UInt8 { rawValue & 0xf0 }
   var offset: Int16 { Int16(rawValue & 1) }
@@ -56,8 +69,17 @@ public enum ALUOp: UInt8, Sendable {
 }
 
 public enum JumpOp: UInt8, Sendable {
-  case eq = 0x10, gt = 0x20, ge = 0x30, set = 0x40, ne = 0x50, sgt = 0x60, sge = 0x70
-  case lt = 0xa0, le = 0xb0, slt = 0xc0, sle = 0xd0
+  case eq = 0x10
+  case gt = 0x20
+  case ge = 0x30
+  case set = 0x40
+  case ne = 0x50
+  case sgt = 0x60
+  case sge = 0x70
+  case lt = 0xa0
+  case le = 0xb0
+  case slt = 0xc0
+  case sle = 0xd0
 
   /// The condition that holds exactly when this one does not.
   public var negated: JumpOp {
@@ -94,7 +116,10 @@ public enum JumpOp: UInt8, Sendable {
 }
 
 public enum MemorySize: UInt8, Sendable {
-  case w = 0x00, h = 0x08, b = 0x10, dw = 0x18
+  case w = 0x00
+  case h = 0x08
+  case b = 0x10
+  case dw = 0x18
 
   public var bytes: Int {
     switch self {
@@ -126,7 +151,10 @@ public enum MemorySize: UInt8, Sendable {
 }
 
 public enum AtomicOp: Int32, Sendable {
-  case add = 0x00, or = 0x40, and = 0x50, xor = 0xa0
+  case add = 0x00
+  case or = 0x40
+  case and = 0x50
+  case xor = 0xa0
 }
 
 public enum Instruction: Equatable, Sendable {

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-import CLibbpf
 import CBPFShim
+import CLibbpf
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// A program attached somewhere: a set of link (or perf event) fds. Closing them detaches,
 /// so `detach()`, deinit and the death of the process all undo the attachment.
@@ -98,7 +99,8 @@ enum PerfEvent {
       linkUnsupported = true
       return (event, false)
     }
-    try checked("PERF_EVENT_IOC_SET_BPF(\(program.name) -> \(what))",
+    try checked(
+      "PERF_EVENT_IOC_SET_BPF(\(program.name) -> \(what))",
       bpfrepl_perf_event_set_bpf(event.rawValue, program.fd))
     return (event, false)
   }
@@ -120,8 +122,11 @@ public enum CPUSet {
     var out: [Int32] = []
     for part in list.split(separator: ",") {
       let bounds = part.split(separator: "-").compactMap { Int32(FileIO.trim($0)) }
-      if bounds.count == 1 { out.append(bounds[0]) }
-      else if bounds.count == 2, bounds[0] <= bounds[1] { out.append(contentsOf: bounds[0]...bounds[1]) }
+      if bounds.count == 1 {
+        out.append(bounds[0])
+      } else if bounds.count == 2, bounds[0] <= bounds[1] {
+        out.append(contentsOf: bounds[0]...bounds[1])
+      }
     }
     return out
   }

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Synchronization
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// Closes descriptors on a background thread.
 ///
@@ -51,11 +52,13 @@ public final class BackgroundCloser: @unchecked Sendable {
   private func spawnWorker() {
     var thread = pthread_t()
     let me = Unmanaged.passRetained(self).toOpaque()
-    let r = pthread_create(&thread, nil, { arg in
-      let closer = Unmanaged<BackgroundCloser>.fromOpaque(arg!).takeRetainedValue()
-      closer.drain()
-      return nil
-    }, me)
+    let r = pthread_create(
+      &thread, nil,
+      { arg in
+        let closer = Unmanaged<BackgroundCloser>.fromOpaque(arg!).takeRetainedValue()
+        closer.drain()
+        return nil
+      }, me)
     if r != 0 {
       // No thread: close here, synchronously.
       Unmanaged<BackgroundCloser>.fromOpaque(me).release()

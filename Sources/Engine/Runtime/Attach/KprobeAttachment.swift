@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CLibbpf
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 extension BPFProgram {
   /// Attaches a `.kprobe` program to kernel function `symbol` (+`offset`) through the perf
@@ -20,7 +21,8 @@ extension BPFProgram {
         what: "\(retprobe ? "kretprobe" : "kprobe") \(label)")
     }
     let (fd, link) = try PerfEvent.attach(program: self, event: event, cookie: cookie, what: label)
-    return BPFAttachment(kind: retprobe ? .kretprobe : .kprobe, target: label,
+    return BPFAttachment(
+      kind: retprobe ? .kretprobe : .kprobe, target: label,
       cookie: link ? cookie : 0, usesLinks: link, fds: [fd])
   }
 
@@ -43,7 +45,8 @@ extension BPFProgram {
     opts.tracing.cookie = cookie
     let fd = bpf_link_create(self.fd, 0, type.kernelType, &opts)
     try checked("bpf_link_create(fentry \(label))", fd)
-    return BPFAttachment(kind: .fentry, target: label, cookie: cookie, usesLinks: true,
+    return BPFAttachment(
+      kind: .fentry, target: label, cookie: cookie, usesLinks: true,
       fds: [OwnedDescriptor(adopting: fd)])
   }
 }

@@ -1,11 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CBPFShim
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// Software perf events (PERF_TYPE_SOFTWARE), as bpftrace's `software:` names them.
 public enum SoftwareEvent: UInt64, Sendable, CaseIterable {
-  case cpuClock = 0, taskClock, pageFaults, contextSwitches, cpuMigrations, minorFaults,
+  case cpuClock = 0
+  case taskClock, pageFaults, contextSwitches, cpuMigrations, minorFaults,
     majorFaults, alignmentFaults, emulationFaults, dummy, bpfOutput
 
   /// Canonical name (`cpu-clock`...).
@@ -100,7 +102,8 @@ extension BPFProgram {
       fds.append(fd)
     }
     // On a throw above, `fds` is released and every event attached so far detaches.
-    return BPFAttachment(kind: .perfEvent, target: label, cookie: allLinks ? cookie : 0,
+    return BPFAttachment(
+      kind: .perfEvent, target: label, cookie: allLinks ? cookie : 0,
       usesLinks: allLinks, fds: fds)
   }
 }

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-import CLibbpf
 import CBPFShim
+import CLibbpf
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 extension BPFProgram {
   /// Attaches a `.tracepoint` program to CAT:NAME. The program sees `cookie` through
@@ -25,7 +26,8 @@ extension BPFProgram {
   public func attachRawTracepoint(name: String) throws -> BPFAttachment {
     let fd = bpf_raw_tracepoint_open(name, self.fd)
     try checked("bpf_raw_tracepoint_open(\(name))", fd)
-    return BPFAttachment(kind: .rawTracepoint, target: name, cookie: 0, usesLinks: true,
+    return BPFAttachment(
+      kind: .rawTracepoint, target: name, cookie: 0, usesLinks: true,
       fds: [OwnedDescriptor(adopting: fd)])
   }
 
@@ -35,7 +37,8 @@ extension BPFProgram {
   public func attachBTFTracepoint(label: String) throws -> BPFAttachment {
     let fd = bpf_raw_tracepoint_open(nil, self.fd)
     try checked("bpf_raw_tracepoint_open(tp_btf \(label))", fd)
-    return BPFAttachment(kind: .rawTracepoint, target: label, cookie: 0, usesLinks: true,
+    return BPFAttachment(
+      kind: .rawTracepoint, target: label, cookie: 0, usesLinks: true,
       fds: [OwnedDescriptor(adopting: fd)])
   }
 }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #endif
 
 /// A perf PMU for dynamic probes (uprobe, kprobe): its type and the retprobe config bit.
@@ -48,7 +48,8 @@ extension BPFProgram {
         pid: pid, cpu: pid == -1 ? 0 : -1, what: "\(kindName) \(label)")
     }
     let (fd, link) = try PerfEvent.attach(program: self, event: event, cookie: cookie, what: label)
-    return BPFAttachment(kind: retprobe ? .uretprobe : .uprobe, target: label,
+    return BPFAttachment(
+      kind: retprobe ? .uretprobe : .uprobe, target: label,
       cookie: link ? cookie : 0, usesLinks: link, fds: [fd])
   }
 
@@ -63,7 +64,8 @@ extension BPFProgram {
       throw BPFError("uprobe \(binary):\(symbol)", errno: ENOENT, detail: "no function \(symbol) in \(path)")
     }
     guard let offset = sym.fileOffset else {
-      throw BPFError("uprobe \(binary):\(symbol)", errno: EINVAL,
+      throw BPFError(
+        "uprobe \(binary):\(symbol)", errno: EINVAL,
         detail: "\(symbol) at 0x\(String(sym.address, radix: 16)) is in no loadable segment of \(path)")
     }
     return try attachUprobe(path: path, offset: offset, retprobe: retprobe, pid: pid, cookie: cookie)

@@ -5,7 +5,10 @@ final class SpecialProvider: ProbeProvider {
   func expand(_ ap: AttachPoint) throws -> [ProbeTarget] {
     let isBegin = ap.provider.uppercased() == "BEGIN"
     let name = isBegin ? "BEGIN" : "END"
-    return [ProbeTarget(name: name, spec: isBegin ? .begin : .end, context: ProbeContext(kind: .rawTracepoint, provider: name))]
+    return [
+      ProbeTarget(
+        name: name, spec: isBegin ? .begin : .end, context: ProbeContext(kind: .rawTracepoint, provider: name))
+    ]
   }
 
   func attach(_ program: BPFProgram, to target: ProbeTarget, cookie: UInt64) throws -> BPFAttachment? { nil }

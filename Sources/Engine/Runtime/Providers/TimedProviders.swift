@@ -86,18 +86,23 @@ final class SoftwareProvider: ProbeProvider {
     }
     var count = e.defaultCount
     if ap.parts.count > 1 {
-      guard let c = UInt64(ap.parts[1]), c > 0 else { throw invalid(ap, "Invalid software event count: \(ap.parts[1])") }
+      guard let c = UInt64(ap.parts[1]), c > 0 else {
+        throw invalid(ap, "Invalid software event count: \(ap.parts[1])")
+      }
       count = c
     }
     return [
       ProbeTarget(
-        name: "software:" + ap.parts.joined(separator: ":"), spec: .software(event: e.name, config: e.rawValue, count: count),
+        name: "software:" + ap.parts.joined(separator: ":"),
+        spec: .software(event: e.name, config: e.rawValue, count: count),
         context: ProbeContext(kind: .perfEvent, provider: "software"))
     ]
   }
 
   func attach(_ program: BPFProgram, to target: ProbeTarget, cookie: UInt64) throws -> BPFAttachment? {
-    guard case .software(_, let config, let count) = target.spec, let event = SoftwareEvent(rawValue: config) else { return nil }
+    guard case .software(_, let config, let count) = target.spec, let event = SoftwareEvent(rawValue: config) else {
+      return nil
+    }
     return try program.attachSoftware(event, count: count, cookie: cookie)
   }
 }

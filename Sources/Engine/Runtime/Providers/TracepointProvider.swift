@@ -42,7 +42,9 @@ final class RawTracepointProvider: ProbeProvider {
   let names = ["rawtracepoint", "rt"]
 
   func expand(_ ap: AttachPoint) throws -> [ProbeTarget] {
-    guard let name = ap.parts.last, !name.isEmpty else { throw invalid(ap, "rawtracepoint probe needs a tracepoint name") }
+    guard let name = ap.parts.last, !name.isEmpty else {
+      throw invalid(ap, "rawtracepoint probe needs a tracepoint name")
+    }
     var ctx = ProbeContext(kind: .rawTracepoint, provider: "rawtracepoint")
     ctx.hasRegisterArguments = false
     return [ProbeTarget(name: "rawtracepoint:\(name)", spec: .rawTracepoint(event: name), context: ctx)]

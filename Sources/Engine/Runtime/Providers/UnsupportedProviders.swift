@@ -6,7 +6,9 @@ final class KprobeProvider: ProbeProvider {
   let names = ["kprobe", "k", "kretprobe", "kr"]
 
   func expand(_ ap: AttachPoint) throws -> [ProbeTarget] {
-    guard let spec = ap.parts.last, !spec.isEmpty else { throw invalid(ap, "kprobe needs a function name, e.g. kprobe:vfs_read") }
+    guard let spec = ap.parts.last, !spec.isEmpty else {
+      throw invalid(ap, "kprobe needs a function name, e.g. kprobe:vfs_read")
+    }
     let isReturn = ap.provider == "kretprobe" || ap.provider == "kr"
     let pieces = spec.split(separator: "+", maxSplits: 1)
     let function = String(pieces[0])
@@ -16,7 +18,8 @@ final class KprobeProvider: ProbeProvider {
     ctx.isReturnProbe = isReturn
     return [
       ProbeTarget(
-        name: "\(isReturn ? "kretprobe" : "kprobe"):\(spec)", spec: .kprobe(function: function, offset: offset, isReturn: isReturn),
+        name: "\(isReturn ? "kretprobe" : "kprobe"):\(spec)",
+        spec: .kprobe(function: function, offset: offset, isReturn: isReturn),
         context: ctx)
     ]
   }
@@ -34,11 +37,17 @@ final class FentryProvider: ProbeProvider {
   let names = ["fentry", "fexit", "kfunc", "kretfunc", "f", "fr"]
 
   func expand(_ ap: AttachPoint) throws -> [ProbeTarget] {
-    guard let function = ap.parts.last, !function.isEmpty else { throw invalid(ap, "\(ap.provider) needs a function name") }
+    guard let function = ap.parts.last, !function.isEmpty else {
+      throw invalid(ap, "\(ap.provider) needs a function name")
+    }
     let isReturn = ["fexit", "kretfunc", "fr"].contains(ap.provider)
     var ctx = ProbeContext(kind: .tracing, provider: isReturn ? "fexit" : "fentry")
     ctx.isReturnProbe = isReturn
-    return [ProbeTarget(name: "\(isReturn ? "fexit" : "fentry"):\(function)", spec: .fentry(function: function, isReturn: isReturn), context: ctx)]
+    return [
+      ProbeTarget(
+        name: "\(isReturn ? "fexit" : "fentry"):\(function)", spec: .fentry(function: function, isReturn: isReturn),
+        context: ctx)
+    ]
   }
 
   func requireKernelSupport() throws { try KernelFeatures.requireFentry() }
@@ -54,19 +63,28 @@ final class HardwareProvider: ProbeProvider {
   let names = ["hardware", "h"]
 
   func expand(_ ap: AttachPoint) throws -> [ProbeTarget] {
-    guard let event = ap.parts.first, !event.isEmpty else { throw invalid(ap, "hardware probe needs an event, e.g. hardware:cache-misses:1000000") }
+    guard let event = ap.parts.first, !event.isEmpty else {
+      throw invalid(ap, "hardware probe needs an event, e.g. hardware:cache-misses:1000000")
+    }
     let count = ap.parts.count > 1 ? UInt64(ap.parts[1]) ?? 1_000_000 : 1_000_000
-    return [ProbeTarget(name: "hardware:" + ap.parts.joined(separator: ":"), spec: .hardware(event: event, count: count), context: ProbeContext(kind: .perfEvent, provider: "hardware"))]
+    return [
+      ProbeTarget(
+        name: "hardware:" + ap.parts.joined(separator: ":"), spec: .hardware(event: event, count: count),
+        context: ProbeContext(kind: .perfEvent, provider: "hardware"))
+    ]
   }
 
   /// Hardware counters need a PMU; virtual machines often have none.
   func requireKernelSupport() throws {
     if !FileIO.exists("/sys/bus/event_source/devices/cpu/type") {
-      throw MissingKernelFeature(feature: "hardware events", reason: "this machine has no hardware PMU: /sys/bus/event_source/devices/cpu is missing")
+      throw MissingKernelFeature(
+        feature: "hardware events",
+        reason: "this machine has no hardware PMU: /sys/bus/event_source/devices/cpu is missing")
     }
   }
 
   func attach(_ program: BPFProgram, to target: ProbeTarget, cookie: UInt64) throws -> BPFAttachment? {
-    throw MissingKernelFeature(feature: "hardware events", reason: "hardware counters are not implemented by bpfrepl yet")
+    throw MissingKernelFeature(
+      feature: "hardware events", reason: "hardware counters are not implemented by bpfrepl yet")
   }
 }

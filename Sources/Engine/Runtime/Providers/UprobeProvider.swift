@@ -25,7 +25,8 @@ final class UprobeProvider: ProbeProvider {
     let pattern = String(spec[0])
     let extra = spec.count > 1 ? UInt64(spec[1]) ?? 0 : 0
     if extra > 0, isReturn { throw invalid(ap, "uretprobe can not take an offset") }
-    let symbols = Glob.hasWildcard(pattern) ? elf.functions(matching: pattern) : elf.function(named: pattern).map { [$0] } ?? []
+    let symbols =
+      Glob.hasWildcard(pattern) ? elf.functions(matching: pattern) : elf.function(named: pattern).map { [$0] } ?? []
     if symbols.isEmpty { throw invalid(ap, "No function matches \(pattern) in \(path)") }
     var ctx = ProbeContext(kind: .kprobe, provider: kind)
     ctx.hasRegisterArguments = true

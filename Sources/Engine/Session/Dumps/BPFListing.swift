@@ -8,7 +8,8 @@ struct ListingSegment: Equatable {
 }
 
 enum BPFListing {
-  static func segments(_ p: ProgramArtifacts, in cell: CellArtifacts, labels: [SourceRange: String]) -> [ListingSegment] {
+  static func segments(_ p: ProgramArtifacts, in cell: CellArtifacts, labels: [SourceRange: String]) -> [ListingSegment]
+  {
     var segments: [ListingSegment] = []
     var pc = 0
     let mapName = { (r: MapRef) in cell.mapNames[r] ?? "map\(r.id)" }
@@ -26,7 +27,8 @@ enum BPFListing {
         append("; \(c)")
       default:
         let n = String(pc)
-        append(String(repeating: " ", count: max(0, 4 - n.count)) + n + ": " + Disassembler.describe(insn, mapName: mapName))
+        append(
+          String(repeating: " ", count: max(0, 4 - n.count)) + n + ": " + Disassembler.describe(insn, mapName: mapName))
       }
       pc += insn.slotCount
     }
@@ -65,12 +67,14 @@ enum BPFListing {
     var out = "<div class=\"bpfrepl-dump-bpf\">\n"
     for p in programs {
       out += "<table style=\"border-collapse: collapse; margin-bottom: 1em\">\n"
-      out += "<caption style=\"text-align: left; font-family: monospace; font-weight: bold\">\(escape(header(p)))</caption>\n"
+      out +=
+        "<caption style=\"text-align: left; font-family: monospace; font-weight: bold\">\(escape(header(p)))</caption>\n"
       for s in segments(p, in: cell, labels: labels) {
         let src = s.source.map(escape) ?? "<i>prologue</i>"
         out += "<tr style=\"border-top: 1px solid #ccc; vertical-align: top\">"
         out += "<td style=\"text-align: left; font-family: monospace; padding-right: 2em\">\(src)</td>"
-        out += "<td style=\"text-align: left\"><pre style=\"margin: 0\">\(escape(s.lines.joined(separator: "\n")))</pre></td></tr>\n"
+        out +=
+          "<td style=\"text-align: left\"><pre style=\"margin: 0\">\(escape(s.lines.joined(separator: "\n")))</pre></td></tr>\n"
       }
       out += "</table>\n"
     }

@@ -32,7 +32,10 @@ public final class CellArtifacts: @unchecked Sendable {
 
   /// The entry for a compiled program (matched by its code and name: programs are values).
   func entry(for p: CompiledProgram) -> ProgramArtifacts? {
-    programs.first { $0.compiled.name == p.name && $0.compiled.probeIndex == p.probeIndex && $0.compiled.instructions == p.instructions && $0.loaded == nil && $0.rejection == nil }
+    programs.first {
+      $0.compiled.name == p.name && $0.compiled.probeIndex == p.probeIndex && $0.compiled.instructions == p.instructions
+        && $0.loaded == nil && $0.rejection == nil
+    }
   }
 
   /// The programs of one probe block (its index in `program.probes`), or all of them.

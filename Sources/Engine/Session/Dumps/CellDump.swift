@@ -57,10 +57,11 @@ extension TraceSession {
   /// Names of the session's maps by kernel id (the xlated program refers to maps by id).
   func mapNamesByID() -> [UInt32: String] {
     var names: [UInt32: String] = [:]
-    let all = kernelMaps.map { ($0.key, $0.value) } + [
-      (CompileResources.ringBufferName, ringBuffer), (CompileResources.lostCounterName, lostCounter),
-      (CompileResources.globalsName, globals),
-    ]
+    let all =
+      kernelMaps.map { ($0.key, $0.value) } + [
+        (CompileResources.ringBufferName, ringBuffer), (CompileResources.lostCounterName, lostCounter),
+        (CompileResources.globalsName, globals),
+      ]
     for (name, map) in all { if let id = try? map.id() { names[id] = name } }
     return names
   }

@@ -4,7 +4,8 @@ extension Session {
 
   func dumpMagic(_ args: [String], cell: Int) -> CellOutcome {
     guard (1...2).contains(args.count), let stages = DumpStage.parseList(args[0]) else {
-      return .error(name: "UsageError", message: "usage: \(Session.dumpUsage)", traceback: ["ERROR: usage: \(Session.dumpUsage)"])
+      return .error(
+        name: "UsageError", message: "usage: \(Session.dumpUsage)", traceback: ["ERROR: usage: \(Session.dumpUsage)"])
     }
     let found: (cell: CellArtifacts, probeIndex: Int?)? = lock.locked {
       guard args.count == 2 else { return trace.lastCell.map { ($0, nil) } }
@@ -18,8 +19,10 @@ extension Session {
     }
     for stage in stages {
       let (text, html) = lock.locked {
-        (trace.dump(stage, of: found.cell, probeIndex: found.probeIndex),
-         stage == .bpf ? trace.dumpHTML(of: found.cell, probeIndex: found.probeIndex) : nil)
+        (
+          trace.dump(stage, of: found.cell, probeIndex: found.probeIndex),
+          stage == .bpf ? trace.dumpHTML(of: found.cell, probeIndex: found.probeIndex) : nil
+        )
       }
       let body = text.isEmpty ? "(no programs: the cell stopped before code generation)\n" : text
       let titled = stages.count > 1 ? "=== \(stage.rawValue) ===\n" + body : body
@@ -42,10 +45,16 @@ enum ProbeDetails {
   /// the maps the block uses.
   static func columns(_ p: AttachedProbe) -> [String] {
     let infos = p.programs.compactMap { try? $0.info() }
-    let maps = p.artifacts.map { a in
-      Array(Set(a.programs(probeIndex: p.probeIndex).flatMap { mapRefs($0.compiled.instructions).compactMap { a.mapNames[$0] } }))
+    let maps =
+      p.artifacts.map { a in
+        Array(
+          Set(
+            a.programs(probeIndex: p.probeIndex).flatMap {
+              mapRefs($0.compiled.instructions).compactMap { a.mapNames[$0] }
+            })
+        )
         .filter { $0.hasPrefix("@") }.sorted()
-    } ?? []
+      } ?? []
     return [
       infos.map { String($0.id) }.joined(separator: ","),
       infos.map { String($0.xlatedLength / 8) }.joined(separator: ","),

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CLibbpf
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// The JIT's machine code of a loaded program. bpftool disassembles it when built with a
 /// disassembler; else objdump does (call targets named from kallsyms); else a hex dump.
@@ -48,7 +49,9 @@ enum JITDump {
     close(fd)
     guard written == bytes.count else { return nil }
     let vma = "0x" + String(base, radix: 16)
-    guard let r = Command.run("/usr/bin/objdump -D -b binary -m \(arch) --adjust-vma=\(vma) \(path) 2>/dev/null"), r.status == 0 else {
+    guard let r = Command.run("/usr/bin/objdump -D -b binary -m \(arch) --adjust-vma=\(vma) \(path) 2>/dev/null"),
+      r.status == 0
+    else {
       return nil
     }
     // Keep the instruction lines ("  addr:\tbytes\tinsn"), rebased to offsets.
@@ -65,7 +68,8 @@ enum JITDump {
     var targets: [Int: UInt64] = [:]
     if base != 0 {
       for (i, l) in lines.enumerated() where l.rest.contains("call") {
-        if let hex = l.rest.split(separator: " ").last, hex.hasPrefix("0x"), let a = UInt64(hex.dropFirst(2), radix: 16) {
+        if let hex = l.rest.split(separator: " ").last, hex.hasPrefix("0x"), let a = UInt64(hex.dropFirst(2), radix: 16)
+        {
           targets[i] = a
         }
       }
@@ -74,7 +78,9 @@ enum JITDump {
     var out = ""
     for (i, l) in lines.enumerated() {
       let off = String(l.offset, radix: 16)
-      out += String(repeating: " ", count: max(0, 4 - off.count)) + off + ":" + rebasedJump(l.rest, base: base, size: bytes.count)
+      out +=
+        String(repeating: " ", count: max(0, 4 - off.count)) + off + ":"
+        + rebasedJump(l.rest, base: base, size: bytes.count)
       if let a = targets[i], let name = names[a] { out += "  <\(name)>" }
       out += "\n"
     }
@@ -84,7 +90,8 @@ enum JITDump {
   /// Jumps within the program show the offset they go to, like the addresses on the left.
   static func rebasedJump(_ line: Substring, base: UInt64, size: Int) -> Substring {
     guard base != 0, let space = line.lastIndex(of: " "), line[line.index(after: space)...].hasPrefix("0x"),
-      let a = UInt64(line[line.index(line.index(after: space), offsetBy: 2)...], radix: 16), a >= base, a < base + UInt64(size)
+      let a = UInt64(line[line.index(line.index(after: space), offsetBy: 2)...], radix: 16), a >= base,
+      a < base + UInt64(size)
     else { return line }
     return line[...space] + "0x" + String(a - base, radix: 16)
   }

@@ -2,7 +2,9 @@
 /// calls and the JIT code's call targets are. One scan per lookup, keeping only what was asked.
 enum KernelSymbols {
   /// Scans kallsyms once; returns the names at `addresses` and the addresses of `names`.
-  static func lookup(addresses: Set<UInt64>, names: Set<String> = []) -> (names: [UInt64: String], addresses: [String: UInt64]) {
+  static func lookup(addresses: Set<UInt64>, names: Set<String> = []) -> (
+    names: [UInt64: String], addresses: [String: UInt64]
+  ) {
     var byAddress: [UInt64: String] = [:]
     var byName: [String: UInt64] = [:]
     guard !addresses.isEmpty || !names.isEmpty, let bytes = FileIO.read("/proc/kallsyms") else { return ([:], [:]) }
