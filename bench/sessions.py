@@ -114,20 +114,26 @@ def others_in_rcu_wait(own):
 
 
 class Contention:
-    """Samples others_in_rcu_wait() before each run; a note says how often it was nonzero."""
+    """Looks for others_in_rcu_wait() just before and just after each timed run (never during
+    it: a sampler would compete with the client for the CPU); a note says how many runs had
+    company. A release that starts and ends within a run goes unseen."""
 
     def __init__(self, own):
-        self.own, self.seen = own, []
+        self.own, self.runs, self.busy = own, 0, 0
 
-    def sample(self):
-        self.seen.append(others_in_rcu_wait(self.own()))
+    def around(self, timed):
+        before = others_in_rcu_wait(self.own())
+        result = timed()
+        after = others_in_rcu_wait(self.own())
+        self.runs += 1
+        self.busy += bool(before or after)
+        return result
 
     def note(self, ctx, what):
-        busy = sum(1 for n in self.seen if n)
-        if busy:
-            ctx.notes.append(f"{what}: {busy} of {len(self.seen)} bpfrepl runs started while another "
-                             "process was releasing BPF links (a thread in an RCU wait); such a run "
-                             "waits for the kernel mutex and is slower")
+        if self.busy:
+            ctx.notes.append(f"{what}: {self.busy} of {self.runs} bpfrepl runs had another process releasing "
+                             "BPF links just before or after them (a thread of it in an RCU wait); a run "
+                             "that overlaps such a release waits for the kernel's mutex in perf_event_open")
 
 
 # ---- a Jupyter kernel and its client ------------------------------------------------------------
@@ -427,8 +433,7 @@ def row_cell_attach(ctx):
 
     def once(side):
         if side.name == "kernel":
-            foreign.sample()
-            ms, _, msgs = k.execute(cell)
+            ms, _, msgs = foreign.around(lambda: k.execute(cell))
             n, own = engine_ms(msgs)
             os.getppid()  # a getppid of ours: the probe must have counted it
             if comm not in output_text(k.execute("print(@)")[2]):
@@ -436,8 +441,7 @@ def row_cell_attach(ctx):
             reset(k.pid, k.execute)
             return {"client": ms, "engine": own}
         if side.name == "repl":
-            foreign.sample()
-            ms, out = repl.cell(cell)
+            ms, out = foreign.around(lambda: repl.cell(cell))
             if not ATTACHED.search(out):
                 raise Failed(f"no 'Attached' line: {out[-200:]!r}")
             reset(repl.pid, repl.cell)
@@ -490,8 +494,7 @@ def row_cell_wildcard(ctx):
     foreign = Contention(lambda: {os.getpid(), k.pid})
 
     def once(side):
-        foreign.sample()
-        ms, _, msgs = k.execute(WILDCARD_CELL)
+        ms, _, msgs = foreign.around(lambda: k.execute(WILDCARD_CELL))
         n, own = engine_ms(msgs)
         if n < 300:
             raise Failed(f"only {n} probes attached")
