@@ -10,7 +10,6 @@ import os
 import platform
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Failed, Run, Tool, procs_running, stats_of, wait_gone  # noqa: E402
+from table import Row, interleave, pick, progress, stop_after_measuring  # noqa: E402
+from sessions import SESSION_ROWS, close_sessions  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORK_COMM = "bpfbench_work"  # the workload's comm, for filters (15 chars at most)
@@ -41,83 +42,6 @@ class Workload:
 
     def start(self, *args):
         return subprocess.Popen(self.argv(*args))
-
-
-class Row:
-    """One table line: per tool a list of values, or the reason it has none."""
-
-    def __init__(self, label, unit, results, higher_is_better=False, ratio=True):
-        self.label, self.unit, self.results = label, unit, results
-        self.higher_is_better, self.show_ratio = higher_is_better, ratio
-
-    def median(self, tool):
-        v = self.results[tool]
-        return statistics.median(v) if isinstance(v, list) and v else None
-
-    def cell(self, tool):
-        v = self.results[tool]
-        if isinstance(v, str):
-            return f"n/a ({v})"
-        if not v:
-            return "n/a"
-        text = fmt(self.median(tool), self.unit)
-        if len(v) >= 3:  # the spread says how much a shared, noisy VM moved the median
-            text += f" ({num(min(v), self.unit)}–{num(max(v), self.unit)})"
-        return text
-
-    def runs(self):
-        return "/".join(str(len(v)) if isinstance(v, list) else "-" for v in self.results.values())
-
-    def ratio(self, a="bpfrepl", b="bpftrace"):
-        ma, mb = self.median(a), self.median(b)
-        if not self.show_ratio or ma is None or mb is None or min(ma, mb) <= 0:
-            return "–"
-        return f"{(ma / mb if self.higher_is_better else mb / ma):.2f}x"
-
-
-def num(x, unit):
-    if unit == "ms" and x < 100:
-        return f"{x:.1f}"
-    if unit == "ev/s":
-        return f"{x / 1000:,.0f}k"
-    return f"{x:,.0f}"
-
-
-def fmt(x, unit):
-    return num(x, unit) + (f" {unit}" if unit else "")
-
-
-def interleave(tools, runs, once):
-    """A, B, B, A, A, B...: alternating which tool goes first cancels drift and order effects.
-    A tool that fails once is not run again for this row; its entry becomes the error."""
-    results = {t.name: [] for t in tools}
-    for i in range(runs):
-        for t in (tools if i % 2 == 0 else tools[::-1]):
-            if isinstance(results[t.name], list):
-                time.sleep(0.05)  # let the previous run's deferred kernel work (frees, RCU) finish
-                try:
-                    results[t.name].append(once(t))
-                except Failed as e:
-                    results[t.name] = str(e)
-    return results
-
-
-def pick(results, key):
-    """One metric out of results whose values are dicts."""
-    return {k: ([d[key] for d in v] if isinstance(v, list) else v) for k, v in results.items()}
-
-
-def stop_after_measuring(ctx, r, what):
-    """The number is already taken: a tool that then hangs on SIGINT gets a note, not an n/a."""
-    try:
-        r.stop(20)
-    except Failed as e:
-        ctx.notes.append(f"{r.tool.name}, {what}: did not exit after SIGINT, killed: {e}")
-        progress(ctx.notes[-1])
-
-
-def progress(msg):
-    print(f"  {msg}", file=sys.stderr, flush=True)
 
 
 # ---- rows ---------------------------------------------------------------------------------------
@@ -300,6 +224,7 @@ def row_wildcard(ctx):
         skipped = {t.name: "skipped by --quick" for t in ctx.tools}
         return [Row(f"{label}: map printed", "ms", skipped)]
     res = interleave(ctx.tools, ctx.runs_wildcard, once)
+    ctx.wildcard_bpftrace = pick(res, "exit")["bpftrace"]  # the session wildcard cell's baseline
     return [Row(f"{label}: 'Attaching' line", "ms", pick(res, "attach")),
             Row(f"{label}: map printed", "ms", pick(res, "map")),
             Row(f"{label}: command returns", "ms", pick(res, "exit")),
@@ -307,7 +232,7 @@ def row_wildcard(ctx):
 
 
 ROWS = [("startup", row_startup), ("first-event", row_first_event), ("per-event", row_per_event),
-        ("wildcard", row_wildcard), ("printf", row_printf), ("large-map", row_large_map)]
+        ("wildcard", row_wildcard), ("printf", row_printf), ("large-map", row_large_map)] + SESSION_ROWS
 
 
 # ---- output -------------------------------------------------------------------------------------
@@ -318,25 +243,46 @@ def table(rows, tools):
     return head, body
 
 
+def session_table(rows):
+    """Rows of sessions.py: bpfrepl against a baseline that differs from row to row."""
+    head = ["benchmark", "bpfrepl", "baseline", "ratio", "goal", "runs"]
+    body = [[r.label, r.cell("bpfrepl"), f"{r.baseline}: {r.cell('baseline')}" if r.baseline else "–",
+             r.ratio("bpfrepl", "baseline"), r.goal_cell(), r.runs()] for r in rows]
+    return head, body
+
+
 def print_table(head, body):
     widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
     for line in [head, ["-" * w for w in widths], *body]:
         print("  ".join(str(x).ljust(w) for x, w in zip(line, widths)).rstrip())
 
 
-def markdown(head, body, ctx):
+def markdown_table(head, body):
+    return ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"] + \
+        ["| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |" for row in body]
+
+
+def markdown(tables, ctx):
+    """tables: (title or None, head, body); an empty body leaves its table out."""
     out = [f"# bpfrepl vs bpftrace — {datetime.date.today().isoformat()}", "",
            f"Machine: {platform.node()}, Linux {platform.release()}, {os.cpu_count()} CPUs. "
            f"bpftrace: `{ctx.bpftrace_version}`. bpfrepl: `{ctx.bpfrepl_version}`. "
            f"Mode: {ctx.mode}. Load average before / after: {ctx.load_before} / {ctx.load_after}.", "",
            "Medians, with (min–max) when there are 3 runs or more. ratio = bpftrace / bpfrepl for "
            "times, bpfrepl / bpftrace for rates: >1 means bpfrepl is better. runs = bpfrepl/bpftrace "
-           "runs. See bench/README.md.", "",
-           "| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
-    out += ["| " + " | ".join(str(c).replace("|", "\\|") for c in row) + " |" for row in body]
+           "runs. See bench/README.md.", ""]
+    for title, head, body in tables:
+        if not body:
+            continue
+        if title:
+            out += [f"## {title}", "",
+                    "ratio = baseline / bpfrepl: >1 means bpfrepl is better. p50/p90 rows show that "
+                    "percentile instead of the median. goal: bpfrepl's target for the number. "
+                    "runs = bpfrepl/baseline runs.", ""]
+        out += markdown_table(head, body) + [""]
     if ctx.notes:
-        out += ["", "Notes from this run:", ""] + [f"- {n}" for n in ctx.notes]
-    return "\n".join(out) + "\n"
+        out += ["Notes from this run:", ""] + [f"- {n}" for n in ctx.notes]
+    return "\n".join(out).rstrip("\n") + "\n"
 
 
 # ---- setup --------------------------------------------------------------------------------------
@@ -384,9 +330,9 @@ def prepare_kernel():
 
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--quick", action="store_true", help="fewer runs, wildcard row skipped (~30 s)")
+    p.add_argument("--quick", action="store_true", help="fewer runs, wildcard rows skipped (~40 s)")
     p.add_argument("--runs", type=int, help="runs of the startup row (default 20, quick 10); first event gets N/2, per-event/printf/map N/6")
-    p.add_argument("--wildcard-runs", type=int, help="runs of the wildcard row (default 2, quick 0: skipped)")
+    p.add_argument("--wildcard-runs", type=int, help="runs of the wildcard row and of the session's wildcard cell (default 2, quick 0: skipped)")
     p.add_argument("--only", help="comma-separated rows: " + ",".join(n for n, _ in ROWS))
     p.add_argument("--bpfrepl", default=os.environ.get("BPFREPL_BIN", ".build/release/bpfrepl"))
     p.add_argument("--bpftrace", default=shutil.which("bpftrace") or "/usr/bin/bpftrace")
@@ -401,20 +347,42 @@ def make_context(args, tmpdir):
     ctx.runs_fast = fast
     ctx.runs_first = max(1, fast // 2)
     ctx.runs_slow = max(1, fast // 6)
-    # One run pair costs ~55 s (bpftrace attaching, then bpfrepl's links being released), so the
-    # default stays at 2 to keep the whole run near 3 minutes.
+    # One run pair costs ~55 s (bpftrace attaching, then bpfrepl's links being released), and a
+    # wildcard cell ~25 s (its links' release), so the default stays at 2 to keep the whole run
+    # under 4 minutes.
     ctx.runs_wildcard = args.wildcard_runs if args.wildcard_runs is not None else (0 if args.quick else 2)
     ctx.events = 200_000
     ctx.printf_events = 500_000
     ctx.map_keys = 100_000
+    # Session rows: kernel starts cost ~0.5-2 s each for ipykernel; round trips ~10 ms a pair.
+    ctx.runs_kernel_start = 4 if args.quick else 10
+    ctx.runs_rss = 3
+    ctx.runs_round_trip = 50 if args.quick else 200
+    ctx.runs_cell = 5 if args.quick else 10
+    # A bare statement (compiled, loaded and run once as BPF) and a magic (no BPF: the protocol).
+    ctx.trivial_cells = [("`@x = 1`", "@x = 1"), ("`%help`", "%help")]
     ctx.mode = ("quick" if args.quick else "default") + f" (runs: {fast} startup, {ctx.runs_first} first event, " \
-        f"{ctx.runs_slow} per-event/printf/map, {ctx.runs_wildcard} wildcard)"
+        f"{ctx.runs_slow} per-event/printf/map, {ctx.runs_wildcard} wildcard; sessions: " \
+        f"{ctx.runs_kernel_start} kernel starts, {ctx.runs_rss} RSS, {ctx.runs_round_trip} round trips, " \
+        f"{ctx.runs_cell} cells, {ctx.runs_wildcard} wildcard cells)"
     bpfrepl = os.path.abspath(args.bpfrepl)
+    ctx.bpfrepl, ctx.bpftrace, ctx.tmpdir = bpfrepl, args.bpftrace, tmpdir
     ctx.tools = [Tool("bpfrepl", bpfrepl), Tool("bpftrace", args.bpftrace)]
     ctx.bpftrace_version = version_of([args.bpftrace, "--version"])
     ctx.bpfrepl_version = bpfrepl_version(bpfrepl)
     ctx.work = Workload(tmpdir, cpu=1 if os.cpu_count() > 1 else 0)
     return ctx
+
+
+def run_row(ctx, name, fn):
+    """A row that fails outside its runs (a kernel that never answers, a missing Python module)
+    becomes a note: the other rows' numbers are still worth having."""
+    try:
+        return fn(ctx)
+    except (Failed, ImportError, OSError) as e:
+        ctx.notes.append(f"{name}: not measured: {type(e).__name__}: {e}")
+        progress(ctx.notes[-1])
+        return []
 
 
 def main():
@@ -432,23 +400,29 @@ def main():
         with tempfile.TemporaryDirectory(prefix="bpfbench.") as tmp:
             ctx = make_context(args, tmp)
             ctx.load_before = loadavg()
-            for name, fn in ROWS:
-                if name in wanted:
-                    t = time.perf_counter()
-                    progress(f"{name} ...")
-                    rows += fn(ctx)
-                    progress(f"{name}: {time.perf_counter() - t:.0f} s")
+            try:
+                for name, fn in ROWS:
+                    if name in wanted:
+                        t = time.perf_counter()
+                        progress(f"{name} ...")
+                        rows += run_row(ctx, name, fn)
+                        progress(f"{name}: {time.perf_counter() - t:.0f} s")
+            finally:
+                close_sessions(ctx)
             ctx.load_after = loadavg()
     finally:
         with open("/proc/sys/kernel/bpf_stats_enabled", "w") as f:
             f.write(old_stats)
-    head, body = table(rows, ctx.tools)
-    print()
-    print_table(head, body)
+    tables = [(None, *table([r for r in rows if not hasattr(r, "baseline")], ctx.tools)),
+              ("Sessions and the Jupyter kernel", *session_table([r for r in rows if hasattr(r, "baseline")]))]
+    for _, head, body in tables:
+        if body:
+            print()
+            print_table(head, body)
     for n in ctx.notes:
         print(f"note: {n}")
     with open(args.out, "w") as f:
-        f.write(markdown(head, body, ctx))
+        f.write(markdown(tables, ctx))
     print(f"\n({time.perf_counter() - started:.0f} s; written to {os.path.relpath(args.out)})")
 
 
