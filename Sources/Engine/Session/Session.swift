@@ -44,8 +44,10 @@ public final class Session: @unchecked Sendable {
   /// Waits for ring-buffer records outside the lock, handles them inside it; refreshes `%watch`
   /// views when they are due.
   private func pumpEvents() {
-    let fd = trace.eventFD
     while running {
+      // The ring buffer is mapped with the first cell; until then poll() only times out (a
+      // negative fd is ignored).
+      let fd = lock.locked { trace.eventFD }
       var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
       let timeout = lock.locked { watchTimeoutMs() }
       let n = Glibc.poll(&p, 1, timeout)

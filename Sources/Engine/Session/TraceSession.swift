@@ -70,7 +70,15 @@ public final class TraceSession: @unchecked Sendable {
     kind: .stackTrace, name: "stacks", keySize: 4, valueSize: CompileResources.stackDepth * 8, maxEntries: 16384)
   let gates: BPFMap
   let symbolizer = Symbolizer()
-  private var reader: RingBufferReader!
+  /// Maps the ring buffer (16 MiB, mapped twice by the kernel so records can wrap: 32 MB of
+  /// RSS), so it is created with the first program, not when an idle session starts.
+  private var readerStorage: RingBufferReader?
+  private var reader: RingBufferReader? {
+    if readerStorage == nil {
+      readerStorage = try? RingBufferReader(map: ringBuffer) { [unowned self] record in self.handle(record) }
+    }
+    return readerStorage
+  }
   private var nextProbeID = 1
   private var reportedLost: UInt64 = 0
   lazy var decoder = ValueDecoder(
@@ -113,10 +121,9 @@ public final class TraceSession: @unchecked Sendable {
     clock_gettime(CLOCK_MONOTONIC, &ts)
     let start = UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
     try setGlobal(at: GlobalsLayout.startNanoseconds, start)
-    reader = try RingBufferReader(map: ringBuffer) { [unowned self] record in self.handle(record) }
   }
 
-  deinit { reader = nil }
+  deinit { readerStorage = nil }
 
   // MARK: Running a cell
 
@@ -154,6 +161,8 @@ public final class TraceSession: @unchecked Sendable {
   public func run(_ file: SourceFile, cell: Int = 0, positional: [String] = [], runBegin: Bool = true) throws
     -> CellResult
   {
+    // Programs may send records from now on: the reader must be there to receive them.
+    _ = reader
     let program: Program
     lastCell = nil  // a cell that does not parse has no stages to show
     do { program = try ProgramParser.parse(file) } catch let d as DiagnosticList {
@@ -324,15 +333,16 @@ public final class TraceSession: @unchecked Sendable {
 
   /// Waits up to `timeoutMs` for events and handles them.
   public func poll(timeoutMs: Int32) {
-    _ = try? reader.poll(timeoutMs: timeoutMs)
+    _ = try? reader?.poll(timeoutMs: timeoutMs)
     reportLostEvents()
   }
 
-  public var eventFD: Int32 { reader.epollFD }
+  /// The ring buffer's epoll fd; -1 until a cell has loaded programs.
+  public var eventFD: Int32 { readerStorage?.epollFD ?? -1 }
 
   /// Handles whatever records are ready, without waiting.
   public func consumeAvailable() {
-    _ = try? reader.consume()
+    _ = try? readerStorage?.consume()
     reportLostEvents()
   }
 
@@ -487,7 +497,7 @@ public final class TraceSession: @unchecked Sendable {
     for p in all { quiet(p) }
     for p in all { for e in p.endPrograms { _ = try? e.runOnce() } }
     probes.removeAll()
-    _ = try? reader.consume()
+    _ = try? readerStorage?.consume()
     reportLostEvents()
   }
 }
