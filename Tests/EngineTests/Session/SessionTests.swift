@@ -69,6 +69,8 @@ struct SessionTests {
   @Test func aCellAttachesAllOfItsProbesOrNone() throws {
     let (s, t) = try makeSession()
     defer { s.shutdown() }
+    // Links of earlier tests may still be in the background closer's queue.
+    BackgroundCloser.shared.waitUntilIdle()
     let before = ownLinkCount()
     // The second probe fails to attach (no such tracepoint): the first must not stay attached.
     let r = s.execute("t:syscalls:sys_enter_getppid { @a = count(); }\nt:nosuch:tracepoint { @b = count(); }", cell: 1)
