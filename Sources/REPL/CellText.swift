@@ -54,6 +54,18 @@ enum CellText {
   }
 
   /// The Session's sink for a terminal or a pipe: rich views print their plain text.
+  /// A session printing to `output`; on failure the error is reported there and nil returned.
+  static func startSession(colorize: Bool, output: AsyncOutput) -> Session? {
+    do {
+      return try Session(colorize: colorize, sink: sink(output))
+    } catch {
+      report(
+        .error(name: "Error", message: "cannot start a session: \(error)", traceback: []), colorize: colorize,
+        to: output)
+      return nil
+    }
+  }
+
   static func sink(_ output: AsyncOutput) -> @Sendable (Int, SessionChunk) -> Void {
     { _, chunk in
       switch chunk {

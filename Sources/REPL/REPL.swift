@@ -22,15 +22,7 @@ final class REPL {
 
   func run() -> Int32 {
     Signals.unblock(REPL.signals)
-    let session: Session
-    do {
-      session = try Session(colorize: colorize, sink: CellText.sink(output))
-    } catch {
-      CellText.report(
-        .error(name: "Error", message: "cannot start a session: \(error)", traceback: []), colorize: colorize,
-        to: output)
-      return 1
-    }
+    guard let session = CellText.startSession(colorize: colorize, output: output) else { return 1 }
     guard let editor = LineEditor(historyPath: REPL.historyPath(), output: output) else {
       output.write("ERROR: cannot initialize libedit\n", to: .stderr)
       session.shutdown()

@@ -27,15 +27,7 @@ final class ScriptedSession {
 
   func run() -> Int32 {
     Signals.unblock(ScriptedSession.signals)
-    let session: Session
-    do {
-      session = try Session(colorize: colorize, sink: CellText.sink(output))
-    } catch {
-      CellText.report(
-        .error(name: "Error", message: "cannot start a session: \(error)", traceback: []), colorize: colorize,
-        to: output)
-      return 1
-    }
+    guard let session = CellText.startSession(colorize: colorize, output: output) else { return 1 }
     Signals.start(ScriptedSession.signals) { [self] _ in
       stopLock.lock()
       stopped = true
