@@ -101,14 +101,7 @@ extension ProgramGenerator {
       asm.emit(.jumpIf(.ne, .r1, .reg(.r2), differ))
       asm.emit(.jumpIf(.eq, .r1, .imm(0), same))
     }
-    asm.bind(same)
-    asm.mov(.r1, 0)
-    asm.emit(.jump(end))
-    asm.bind(differ)
-    asm.mov(.r1, 1)
-    asm.bind(end)
-    setTemp(result, from: .r1)
-    return result
+    return flag(zeroAt: same, oneAt: differ, end: end, into: result)
   }
 
   /// strcontains(haystack, "needle"): tries each start before the haystack's NUL.
@@ -139,14 +132,7 @@ extension ProgramGenerator {
       asm.emit(.jump(found))
       asm.bind(next)
     }
-    asm.bind(missing)
-    asm.mov(.r1, 0)
-    asm.emit(.jump(end))
-    asm.bind(found)
-    asm.mov(.r1, 1)
-    asm.bind(end)
-    setTemp(result, from: .r1)
-    return result
+    return flag(zeroAt: missing, oneAt: found, end: end, into: result)
   }
 
   /// buf(data, n) / buf(array): a u32 length, padding, then the bytes (see BPFType.sizedBuffer).
@@ -193,5 +179,19 @@ extension ProgramGenerator {
     asm.emit(.load(.dw, .r3, .r10, ptr))
     asm.call(readHelper(for: args[0].type, string: false))
     return .bytes(off, size: 6)
+  }
+}
+
+extension ProgramGenerator {
+  /// Ends a two-way branch as a 0/1 temporary: the code before jumps to `zeroAt` or `oneAt`.
+  func flag(zeroAt: Label, oneAt: Label, end: Label, into result: Value) -> Value {
+    asm.bind(zeroAt)
+    asm.mov(.r1, 0)
+    asm.emit(.jump(end))
+    asm.bind(oneAt)
+    asm.mov(.r1, 1)
+    asm.bind(end)
+    setTemp(result, from: .r1)
+    return result
   }
 }
