@@ -127,7 +127,9 @@ class Run:
 
     def wait_for_line(self, needle, timeout=30):
         deadline = time.perf_counter() + timeout
-        while needle not in self.out.text():
+        # bpftrace 0.17 says 'Attaching N probes...' on stdout; bpfrepl (like upstream) 'Attached N
+        # probes' on stderr: a needle may be in either.
+        while needle not in self.out.text() and needle not in self.err.text():
             if not self.alive():
                 self.wait(5)
                 raise Failed(self.error() if self.proc.returncode else f"exited before printing {needle!r}")

@@ -86,7 +86,7 @@ def row_first_event(ctx):
 def wait_attached(r, poke, timeout=30):
     """Poke the workload until one of the tool's programs has run: bpftrace prints 'Attaching'
     before it attaches, so the line alone doesn't mean the probes are live."""
-    r.wait_for_line("Attaching", timeout)
+    r.wait_for_line("Attach", timeout)
     base = stats_of(r.pid)
     deadline = time.perf_counter() + timeout
     while True:
@@ -212,10 +212,12 @@ def row_wildcard(ctx):
         # bpfrepl hands slow link releases to a detached child: wait for it, so the kernel is
         # idle before the next run, and report when the last link went away.
         gone = wait_gone(tool.path, before)
-        attach = r.out.first_time(lambda line: line.startswith("Attaching"))
+        times = [t for t in (r.out.first_time(lambda line: line.startswith("Attach")),
+                             r.err.first_time(lambda line: line.startswith("Attach"))) if t is not None]
+        attach = min(times) if times else None
         printed = r.out.first_time(lambda line: line.startswith("@"))
         if attach is None or printed is None:
-            raise Failed("no 'Attaching' or map line")
+            raise Failed("no 'Attach...' or map line")
         return {"attach": (attach - r.t0) * 1000, "map": (printed - r.t0) * 1000,
                 "exit": (r.t_exit - r.t0) * 1000, "gone": (gone - r.t0) * 1000}
 

@@ -373,7 +373,7 @@ def row_rss(ctx):
                 r.close()
         run = Run(bpftrace, "BEGIN {}")
         try:
-            run.wait_for_line("Attaching")
+            run.wait_for_line("Attach")
             time.sleep(0.3)  # it has attached BEGIN and sits in its event loop
             return status_kb(run.pid) / 1024
         finally:

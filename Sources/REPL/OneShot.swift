@@ -84,12 +84,18 @@ struct OneShot {
     dumps.print(session)
     if dumps.dryRun { return 0 }
     let n = result.attachPointCount
-    FileHandleOutput.stdout(
-      json ? JSONFormatter.attachedProbes(UInt64(n)) : "Attaching \(n) probe\(n == 1 ? "" : "s")...\n")
+    // Upstream bpftrace says this on stderr (JSON: a line on stdout), so stdout holds program output only.
+    if json {
+      FileHandleOutput.stdout(JSONFormatter.attachedProbes(UInt64(n)))
+    } else {
+      FileHandleOutput.stderr("Attached \(n) probe\(n == 1 ? "" : "s")\n")
+    }
     fflush(Glibc.stdout)
     session.runBeginPrograms(of: result)
     child?.release()
     if result.hasIterators, session.probes.isEmpty { session.exitRequested = true }
+    // Only BEGIN/END blocks: nothing can fire later, so the run ends after BEGIN, as upstream's does.
+    if !result.hasAttachments, !result.hasIterators, command == nil, pid == nil { session.exitRequested = true }
     // Like bpftrace, stop when the traced process or the command is gone.
     while stopRequested == 0, !session.exitRequested {
       session.poll(timeoutMs: 100)

@@ -25,9 +25,14 @@ enum Bpfrepl {
     var status: Int32
     var stdout: String
     var stderr: String
+    /// stderr without the "Attached N probes" line every successful run prints.
+    var diagnostics: String {
+      stderr.split(separator: "\n", omittingEmptySubsequences: false)
+        .filter { !($0.hasPrefix("Attached ") && $0.contains(" probe")) }.joined(separator: "\n")
+    }
   }
 
-  /// Starts bpfrepl; `whileRunning` runs once the probes are attached ("Attaching" printed);
+  /// Starts bpfrepl; `whileRunning` runs once the probes are attached ("Attached N probes" printed);
   /// then `interrupt` sends SIGINT unless the program exited on its own.
   static func run(_ args: [String], interrupt: Bool = false, timeout: Double = 20, whileRunning: () -> Void = {}) throws
     -> Result
@@ -44,7 +49,7 @@ enum Bpfrepl {
     err.fileHandleForReading.readabilityHandler = { h in collected.append(err: h.availableData) }
     try p.run()
     let deadline = Date().addingTimeInterval(timeout)
-    while !collected.stdout.contains("Attaching"), p.isRunning, Date() < deadline { usleep(10_000) }
+    while !collected.stderr.contains("Attached"), !collected.stdout.contains("attached_probes"), p.isRunning, Date() < deadline { usleep(10_000) }
     whileRunning()
     if interrupt, p.isRunning {
       usleep(200_000)

@@ -24,7 +24,6 @@ struct BuiltinsOneShotTests {
     #expect(r.status == 0, "stderr: \(r.stderr)")
     #expect(
       r.stdout == """
-        Attaching 1 probe...
         0 1 0
         1 0 1
         [ab\\x01c] [\\x41\\x42] [41 42]
@@ -46,7 +45,7 @@ struct BuiltinsOneShotTests {
       #"BEGIN { printf("%s %s\n", ksym(kaddr("vfs_read")), ksym(kaddr("do_nanosleep") + 1)); @size = sizeof(struct task_struct); @pid = offsetof(struct task_struct, pid); exit(); }"#,
     ])
     #expect(r.status == 0, "stderr: \(r.stderr)")
-    #expect(r.stdout.hasPrefix("Attaching 1 probe...\nvfs_read do_nanosleep\n"))
+    #expect(r.stdout.hasPrefix("vfs_read do_nanosleep\n"))
     // Compare with BTF as bpftool reads it.
     let size = r.stdout.split(separator: "\n").first { $0.hasPrefix("@size: ") }.flatMap { Int($0.dropFirst(7)) } ?? 0
     let pid = r.stdout.split(separator: "\n").first { $0.hasPrefix("@pid: ") }.flatMap { Int($0.dropFirst(6)) } ?? 0
@@ -67,7 +66,7 @@ struct BuiltinsOneShotTests {
   @Test func exitCodeBecomesTheStatus() throws {
     let r = try Bpfrepl.run(["-e", "BEGIN { exit(3); }"])
     #expect(r.status == 3)
-    #expect(r.stdout == "Attaching 1 probe...\n\n\n")
+    #expect(r.stdout == "\n\n")
   }
 
   @Test func systemNeedsUnsafeAndPrintsTheOutput() throws {
@@ -76,8 +75,8 @@ struct BuiltinsOneShotTests {
     #expect(safe.stderr.hasPrefix("stdin:1:9-26: ERROR: system() is an unsafe function being used in safe mode\n"))
     let r = try Bpfrepl.run(["--unsafe", "-e", #"BEGIN { system("echo sys %d", 42); system("exit 3"); exit(); }"#])
     #expect(r.status == 0)
-    #expect(r.stdout == "Attaching 1 probe...\nsys 42\n\n\n\n")
-    #expect(r.stderr == "ERROR: command exited with code 3\n")
+    #expect(r.stdout == "sys 42\n\n\n\n")
+    #expect(r.diagnostics == "ERROR: command exited with code 3\n")
   }
 
   @Test func catPrintsAFile() throws {
@@ -85,8 +84,8 @@ struct BuiltinsOneShotTests {
     try "line one\nline two\n".write(toFile: path, atomically: true, encoding: .utf8)
     defer { try? FileManager.default.removeItem(atPath: path) }
     let r = try Bpfrepl.run(["-e", #"BEGIN { cat("%s", "\#(path)"); cat("/no/such/file"); exit(); }"#])
-    #expect(r.stdout == "Attaching 1 probe...\nline one\nline two\n\n\n")
-    #expect(r.stderr == "ERROR: failed to open file '/no/such/file' (No such file or directory)\n")
+    #expect(r.stdout == "line one\nline two\n\n\n")
+    #expect(r.diagnostics == "ERROR: failed to open file '/no/such/file' (No such file or directory)\n")
   }
 
   @Test func cgroupidIsTheCgroupDirectoryInode() throws {
@@ -101,7 +100,7 @@ struct BuiltinsOneShotTests {
     }
     let inode = try FileManager.default.attributesOfItem(atPath: String(dir))[.systemFileNumber] as? UInt64 ?? 0
     let r = try Bpfrepl.run(["-e", #"BEGIN { printf("%d\n", cgroupid("\#(dir)")); exit(); }"#])
-    #expect(r.stdout == "Attaching 1 probe...\n\(inode)\n\n\n")
+    #expect(r.stdout == "\(inode)\n\n\n")
   }
 
   @Test func commandRunsAfterAttachAndEndsTheRun() throws {
@@ -111,10 +110,10 @@ struct BuiltinsOneShotTests {
     ])
     #expect(r.status == 0)
     // The child writes to the same stdout as the event printer: either order.
-    #expect(r.stdout.hasPrefix("Attaching 1 probe...\n"))
+    #expect(r.stderr.hasPrefix("Attached 1 probe\n"))
     #expect(r.stdout.hasSuffix("\n\n\n"))
     let lines = Set(r.stdout.split(separator: "\n").map(String.init))
-    #expect(lines == ["Attaching 1 probe...", "exec /bin/echo", "hello-from-child"], "got \(r.stdout)")
+    #expect(lines == ["exec /bin/echo", "hello-from-child"], "got \(r.stdout)")
   }
 
   @Test func bufOfAUserBufferWithARuntimeLength() throws {
@@ -125,7 +124,7 @@ struct BuiltinsOneShotTests {
     ])
     let lines = Set(r.stdout.split(separator: "\n").map(String.init))
     #expect(
-      lines == ["Attaching 1 probe...", "buf-test-line", #"[buf-test-line\x0a] 14"#], "got \(r.stdout) \(r.stderr)")
+      lines == ["buf-test-line", #"[buf-test-line\x0a] 14"#], "got \(r.stdout) \(r.stderr)")
   }
 
   @Test func missingCommandIsAnError() throws {
@@ -164,7 +163,7 @@ struct BuiltinsOneShotTests {
       Workload.run("/usr/bin/python3", "-c", ToolPrograms.interactiveBash)
     }
     #expect(
-      r.stdout.hasPrefix("Attaching 2 probes...\nenter readline\nreturn readline\n"), "got \(r.stdout) \(r.stderr)")
+      r.stdout.hasPrefix("enter readline\nreturn readline\n"), "got \(r.stdout) \(r.stderr)")
   }
 
   @Test func signalKillsTheTracedCommand() throws {
@@ -174,6 +173,6 @@ struct BuiltinsOneShotTests {
         "-e", #"t:syscalls:sys_enter_clock_nanosleep /pid == cpid/ { signal("KILL"); printf("sent\n"); }"#,
       ], timeout: 8)
     #expect(r.status == 0)
-    #expect(r.stdout == "Attaching 1 probe...\nsent\n\n\n")
+    #expect(r.stdout == "sent\n\n\n")
   }
 }

@@ -7,7 +7,7 @@ struct ToolTests {
   /// Runs a tool; `workload` runs once its probes are attached, then the tool gets SIGINT.
   func tool(_ program: String, timeout: Double = 30, workload: () -> Void) throws -> Bpfrepl.Result {
     let r = try Bpfrepl.run(["-e", program], interrupt: true, timeout: timeout, whileRunning: workload)
-    #expect(r.stderr.isEmpty, "stderr: \(r.stderr)")
+    #expect(r.diagnostics.isEmpty, "stderr: \(r.stderr)")
     return r
   }
 
@@ -124,7 +124,7 @@ struct ToolTests {
       print("skipped: runqlen needs BTF struct access (curtask->se.cfs_rq->nr_queued): \(r.stderr)")
       return
     }
-    #expect(r.stderr.isEmpty, "stderr: \(r.stderr)")
+    #expect(r.diagnostics.isEmpty, "stderr: \(r.stderr)")
     #expect(r.stdout.contains("\n@runqlen:\n"), "got \(r.stdout)")
     // lhist rows `[N]`: some sample saw at least one task waiting.
     let waiting = lines(r.stdout).filter { $0.hasPrefix("[") && !$0.hasPrefix("[0]") }

@@ -129,7 +129,7 @@ public final class TraceSession: @unchecked Sendable {
 
   public struct CellResult: Sendable {
     public var attached: [AttachedProbe]
-    /// Attach targets, counted like bpftrace's "Attaching N probes...".
+    /// Attach targets, counted like bpftrace's "Attached N probes".
     public var attachPointCount: Int
     public var warnings: [Diagnostic]
     /// BEGIN programs not yet run (when `run` was asked not to run them).
@@ -138,9 +138,11 @@ public final class TraceSession: @unchecked Sendable {
     public var config: ProgramConfig
     /// Iterator probes run once; a one-shot run ends after them, as bpftrace's does.
     public var hasIterators: Bool { !pendingIterators.isEmpty }
+    /// False when the cell has only BEGIN/END blocks: bpftrace then ends right after BEGIN.
+    public var hasAttachments: Bool { attached.contains { !$0.attachments.isEmpty } }
   }
 
-  /// Runs the BEGIN programs a cell left pending (one-shot runs print "Attaching..." first).
+  /// Runs the BEGIN programs a cell left pending (one-shot runs print "Attached N probes" first).
   public func runBeginPrograms(of result: CellResult) {
     for b in result.pendingBegin {
       do { _ = try b.runOnce() } catch { output(.stderr(cell: 0, text: "ERROR: \(error)\n")) }
