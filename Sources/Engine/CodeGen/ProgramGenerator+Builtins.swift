@@ -40,7 +40,7 @@ extension ProgramGenerator {
     case "curtask": return try helper(.getCurrentTask)
     case "comm":
       let off = try allocate(16, at: e.range)
-      asm.mov(.r1, .r10)
+      asm.mov(.r1, fp)
       asm.emit(.alu64(.add, .r1, .imm(Int32(off))))
       asm.mov(.r2, 16)
       asm.call(.getCurrentComm)
@@ -53,14 +53,14 @@ extension ProgramGenerator {
       asm.emit(.loadMap(.r2, resources.stacks))
       asm.mov(.r3, name == "ustack" ? 1 << 8 : 0)  // BPF_F_USER_STACK
       asm.call(.getStackid)
-      asm.emit(.store(.dw, .r10, off, .r0))
+      asm.emit(.store(.dw, fp, off, .r0))
       if name == "ustack" {
         asm.call(.getCurrentPidTgid)
         asm.emit(.alu64(.rsh, .r0, .imm(32)))
-        asm.emit(.store(.dw, .r10, off + 8, .r0))
+        asm.emit(.store(.dw, fp, off + 8, .r0))
       } else {
         // Kernel stacks are the same whoever took them: no pid, so equal stacks share a key.
-        asm.emit(.storeImm(.dw, .r10, off + 8, 0))
+        asm.emit(.storeImm(.dw, fp, off + 8, 0))
       }
       return .bytes(off, size: 16)
     case "func":
@@ -101,7 +101,7 @@ extension ProgramGenerator {
       asm.emit(.load(.w, .r3, .r6, offset))
       asm.emit(.alu64(.and, .r3, .imm(0xffff)))
       asm.emit(.alu64(.add, .r3, .reg(.r6)))
-      asm.mov(.r1, .r10)
+      asm.mov(.r1, fp)
       asm.emit(.alu64(.add, .r1, .imm(Int32(off))))
       asm.mov(.r2, Int32(size))
       asm.call(.probeReadKernelStr)
@@ -112,7 +112,7 @@ extension ProgramGenerator {
       _ = size
       let off = try allocate(n, at: e.range)
       if case .string = e.type { try zero(off, n) }
-      asm.mov(.r1, .r10)
+      asm.mov(.r1, fp)
       asm.emit(.alu64(.add, .r1, .imm(Int32(off))))
       asm.mov(.r2, Int32(n))
       asm.mov(.r3, .r6)
@@ -137,13 +137,13 @@ extension ProgramGenerator {
     pointer: Value, size: Int, signed: Bool, into t: Value, at range: SourceRange, anyAddressSpace: Bool = false
   ) throws {
     let buf = try allocate(8, at: range)
-    asm.emit(.storeImm(.dw, .r10, buf, 0))
+    asm.emit(.storeImm(.dw, fp, buf, 0))
     load(pointer, into: .r3)
-    asm.mov(.r1, .r10)
+    asm.mov(.r1, fp)
     asm.emit(.alu64(.add, .r1, .imm(Int32(buf))))
     asm.mov(.r2, Int32(size))
     asm.call(anyAddressSpace ? .probeRead : .probeReadKernel)
-    asm.emit(.load(MemorySize(bytes: size) ?? .dw, .r1, .r10, buf))
+    asm.emit(.load(MemorySize(bytes: size) ?? .dw, .r1, fp, buf))
     if signed { extend(.r1, bits: size * 8, signed: true) }
     setTemp(t, from: .r1)
   }
@@ -199,7 +199,7 @@ extension ProgramGenerator {
     try zero(off, size)
     pointer(.r1, toStack: off)
     asm.mov(.r2, Int32(size))
-    asm.emit(.load(.dw, .r3, .r10, pointerSlot))
+    asm.emit(.load(.dw, .r3, fp, pointerSlot))
     if offset != 0 { asm.emit(.alu64(.add, .r3, .imm(Int32(offset)))) }
     // Up to the NUL only: bytes after it are leftovers that would make equal strings unequal keys.
     asm.call(.probeReadKernelStr)

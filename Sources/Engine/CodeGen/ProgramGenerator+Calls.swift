@@ -83,9 +83,10 @@ extension ProgramGenerator {
     case "system", "cat", "signal":
       return try actionCall(name, args, e)
     case "len":
-      throw fail(
-        "len() of a map is not supported yet: counting needs bpf_for_each_map_elem, whose callback needs BTF function info",
-        e.range)
+      guard case .map(let m, _) = args[0].kind, let def = resources.maps[m] else {
+        throw fail("len() expects a map", e.range)
+      }
+      return try mapLength(def, at: e.range)
     case "count", "sum", "min", "max", "avg", "stats", "hist", "lhist":
       throw fail("\(name)() can only be assigned to a map, e.g. @x = \(name)(...)", e.range)
     default:
@@ -105,10 +106,10 @@ extension ProgramGenerator {
     let record = try allocate(size, at: range)
     try zero(record, size)
     if let id = Int32(exactly: d.id) {
-      asm.emit(.storeImm(.dw, .r10, record, id))
+      asm.emit(.storeImm(.dw, fp, record, id))
     } else {
       asm.emit(.loadImm64(.r1, d.id))
-      asm.emit(.store(.dw, .r10, record, .r1))
+      asm.emit(.store(.dw, fp, record, .r1))
     }
     let layout = d.payloadLayout
     for (i, type) in d.payloadTypes.enumerated() {
@@ -147,26 +148,26 @@ extension ProgramGenerator {
     asm.mov(.r3, 0)
     asm.call(.ringbufReserve)
     asm.emit(.jumpIf(.eq, .r0, .imm(0), lost))
-    asm.emit(.store(.dw, .r10, record, .r0))
+    asm.emit(.store(.dw, fp, record, .r0))
     asm.emit(.storeImm(.dw, .r0, 0, Int32(d.id)))
     // Reserved memory is not zeroed: mark every slot empty first.
     for i in 0..<JoinLayout.count { asm.emit(.storeImm(.b, .r0, Int16(8 + i * JoinLayout.slotSize), 0)) }
     for i in 0..<JoinLayout.count {
-      asm.emit(.storeImm(.dw, .r10, element, 0))
+      asm.emit(.storeImm(.dw, fp, element, 0))
       pointer(.r1, toStack: element)
       asm.mov(.r2, 8)
-      asm.emit(.load(.dw, .r3, .r10, base))
+      asm.emit(.load(.dw, .r3, fp, base))
       asm.emit(.alu64(.add, .r3, .imm(Int32(i * 8))))
       asm.call(.probeReadUser)
-      asm.emit(.load(.dw, .r3, .r10, element))
+      asm.emit(.load(.dw, .r3, fp, element))
       asm.emit(.jumpIf(.eq, .r3, .imm(0), done))
-      asm.emit(.load(.dw, .r1, .r10, record))
+      asm.emit(.load(.dw, .r1, fp, record))
       asm.emit(.alu64(.add, .r1, .imm(Int32(8 + i * JoinLayout.slotSize))))
       asm.mov(.r2, Int32(JoinLayout.slotSize))
       asm.call(.probeReadUserStr)
     }
     asm.bind(done)
-    asm.emit(.load(.dw, .r1, .r10, record))
+    asm.emit(.load(.dw, .r1, fp, record))
     asm.mov(.r2, 0)
     asm.call(.ringbufSubmit)
     let end = asm.newLabel()
@@ -187,14 +188,14 @@ extension ProgramGenerator {
     if args.count == 2 {
       try store(try emit(args[0]), type: args[0].type, to: off, as: .uint64)
     } else {
-      asm.emit(.storeImm(.dw, .r10, off, isV6 ? 10 : 2))  // AF_INET6 : AF_INET
+      asm.emit(.storeImm(.dw, fp, off, isV6 ? 10 : 2))  // AF_INET6 : AF_INET
     }
     let v = try emit(addr)
     if case .bytes(let src, let size) = v {
-      copy(from: .r10, src, to: .r10, off + 8, size: min(16, size))
+      copy(from: fp, src, to: fp, off + 8, size: min(16, size))
     } else {
       load(v, into: .r1)
-      asm.emit(.store(.w, .r10, off + 8, .r1))
+      asm.emit(.store(.w, fp, off + 8, .r1))
       release(v)
     }
     return .bytes(off, size: 24)

@@ -18,7 +18,7 @@ extension ProgramGenerator {
       if slot.type.isInteger || slot.type == .none {
         // A copy: arithmetic works in place on temporaries, and must not change the variable.
         let t = try newTemp(at: e.range)
-        asm.emit(.load(.dw, .r1, .r10, slot.offset))
+        asm.emit(.load(.dw, .r1, fp, slot.offset))
         setTemp(t, from: .r1)
         return t
       }
@@ -85,10 +85,10 @@ extension ProgramGenerator {
       case .variable(let name):
         guard let slot = variables[name] else { throw fail("Undefined variable: \(name)", target.range) }
         let old = try newTemp(at: e.range)
-        asm.emit(.load(.dw, .r1, .r10, slot.offset))
+        asm.emit(.load(.dw, .r1, fp, slot.offset))
         if !isPrefix { setTemp(old, from: .r1) }
         asm.emit(.alu64(.add, .r1, .imm(Int32(delta))))
-        asm.emit(.store(.dw, .r10, slot.offset, .r1))
+        asm.emit(.store(.dw, fp, slot.offset, .r1))
         if isPrefix { setTemp(old, from: .r1) }
         return old
       default:
@@ -145,7 +145,7 @@ extension ProgramGenerator {
         let elemOff = off + Int16(layout.offsets[i])
         if items[i].isInteger {
           let t = try newTemp(at: e.range)
-          try loadInteger(from: .r10, elemOff, type: items[i], into: .r1)
+          try loadInteger(from: fp, elemOff, type: items[i], into: .r1)
           setTemp(t, from: .r1)
           return t
         }
@@ -202,10 +202,10 @@ extension ProgramGenerator {
       for b in 0..<chunk { word |= UInt64(padded[i + b]) << (8 * UInt64(b)) }
       if chunk == 8, Int32(exactly: Int64(bitPattern: word)) == nil {
         asm.emit(.loadImm64(.r1, word))
-        asm.emit(.store(.dw, .r10, off + Int16(i), .r1))
+        asm.emit(.store(.dw, fp, off + Int16(i), .r1))
       } else {
         let imm = chunk == 8 ? Int32(truncatingIfNeeded: Int64(bitPattern: word)) : Int32(truncatingIfNeeded: word)
-        asm.emit(.storeImm(MemorySize(bytes: chunk)!, .r10, off + Int16(i), imm))
+        asm.emit(.storeImm(MemorySize(bytes: chunk)!, fp, off + Int16(i), imm))
       }
     }
   }
@@ -323,7 +323,7 @@ extension ProgramGenerator {
           let (i, chunk) = (c.at, c.size)
           var word: UInt64 = 0
           for k in 0..<chunk { word |= UInt64(lit[i + k]) << (8 * UInt64(k)) }
-          asm.emit(.load(MemorySize(bytes: chunk)!, .r1, .r10, off + Int16(i)))
+          asm.emit(.load(MemorySize(bytes: chunk)!, .r1, fp, off + Int16(i)))
           if chunk == 8, Int32(exactly: Int64(bitPattern: word)) == nil {
             asm.emit(.loadImm64(.r2, word))
             asm.emit(.jumpIf(.ne, .r1, .reg(.r2), notEqualLabel))
@@ -343,8 +343,8 @@ extension ProgramGenerator {
       }
       let n = min(sa, sb)
       for i in 0..<n {
-        asm.emit(.load(.b, .r1, .r10, oa + Int16(i)))
-        asm.emit(.load(.b, .r2, .r10, ob + Int16(i)))
+        asm.emit(.load(.b, .r1, fp, oa + Int16(i)))
+        asm.emit(.load(.b, .r2, fp, ob + Int16(i)))
         asm.emit(.jumpIf(.ne, .r1, .reg(.r2), notEqualLabel))
         asm.emit(.jumpIf(.eq, .r1, .imm(0), equalLabel))
       }
@@ -352,7 +352,7 @@ extension ProgramGenerator {
       if sa != sb {
         let (lo, ls) = sa > sb ? (oa, sa) : (ob, sb)
         _ = ls
-        asm.emit(.load(.b, .r1, .r10, lo + Int16(n)))
+        asm.emit(.load(.b, .r1, fp, lo + Int16(n)))
         asm.emit(.jumpIf(.ne, .r1, .imm(0), notEqualLabel))
       }
       asm.emit(.jump(equalLabel))

@@ -19,10 +19,10 @@ extension ProgramGenerator {
     }
     // usym: (address, pid)
     let off = try allocate(16, at: e.range)
-    asm.emit(.store(.dw, .r10, off, .r0))
+    asm.emit(.store(.dw, fp, off, .r0))
     asm.call(.getCurrentPidTgid)
     asm.emit(.alu64(.rsh, .r0, .imm(32)))
-    asm.emit(.store(.dw, .r10, off + 8, .r0))
+    asm.emit(.store(.dw, fp, off + 8, .r0))
     return .bytes(off, size: 16)
   }
 }

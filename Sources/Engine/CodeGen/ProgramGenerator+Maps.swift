@@ -32,7 +32,7 @@ extension ProgramGenerator {
   }
 
   func pointer(_ r: Register, toStack off: Int16) {
-    asm.mov(r, .r10)
+    asm.mov(r, fp)
     asm.emit(.alu64(.add, r, .imm(Int32(off))))
   }
 
@@ -62,6 +62,12 @@ extension ProgramGenerator {
   func readMap(_ def: MapDefinition, keys: [Expr], at range: SourceRange) throws -> Value {
     let key = try buildKey(def, keys, at: range)
     let valueType = def.aggregation == nil ? def.valueType : .int64
+    if def.aggregation != nil, valueType.isInteger {
+      // What the map shows when printed: every CPU's share.
+      let merged = try allocate(8, at: range)
+      try mergeAcrossCPUs(def, keyAt: key, into: merged, at: range)
+      return .slot(merged)
+    }
     if valueType.isInteger {
       let t = try newTemp(at: range)
       lookup(def, key: key)
@@ -90,7 +96,7 @@ extension ProgramGenerator {
     lookup(def, key: key)
     let missing = asm.newLabel()
     asm.emit(.jumpIf(.eq, .r0, .imm(0), missing))
-    copy(from: .r0, 0, to: .r10, off, size: size)
+    copy(from: .r0, 0, to: fp, off, size: size)
     asm.bind(missing)
     return .bytes(off, size: size)
   }
@@ -134,7 +140,7 @@ extension ProgramGenerator {
     let missing = asm.newLabel()
     let end = asm.newLabel()
     asm.emit(.jumpIf(.eq, .r0, .imm(0), missing))
-    asm.emit(.load(.dw, .r1, .r10, deltaSlot))
+    asm.emit(.load(.dw, .r1, fp, deltaSlot))
     if let (t, returnNew) = result {
       asm.emit(.load(.dw, .r2, .r0, 0))
       if returnNew { asm.emit(.alu64(.add, .r2, .reg(.r1))) }
@@ -143,8 +149,8 @@ extension ProgramGenerator {
     asm.emit(.atomic(.add, .dw, .r0, 0, .r1))
     asm.emit(.jump(end))
     asm.bind(missing)
-    asm.emit(.load(.dw, .r1, .r10, deltaSlot))
-    asm.emit(.store(.dw, .r10, valueOff, .r1))
+    asm.emit(.load(.dw, .r1, fp, deltaSlot))
+    asm.emit(.store(.dw, fp, valueOff, .r1))
     if let (t, returnNew) = result {
       if !returnNew { asm.mov(.r1, 0) }
       setTemp(t, from: .r1)
@@ -182,13 +188,13 @@ extension ProgramGenerator {
       asm.emit(.store(.dw, .r0, 0, .r1))
     case .sum:
       asm.emit(.load(.dw, .r1, .r0, 0))
-      asm.emit(.load(.dw, .r2, .r10, argument!))
+      asm.emit(.load(.dw, .r2, fp, argument!))
       asm.emit(.alu64(.add, .r1, .reg(.r2)))
       asm.emit(.store(.dw, .r0, 0, .r1))
     case .min(let signed), .max(let signed):
       let isMin: Bool = { if case .min = agg { return true } else { return false } }()
       let keep = asm.newLabel()
-      asm.emit(.load(.dw, .r2, .r10, argument!))
+      asm.emit(.load(.dw, .r2, fp, argument!))
       asm.emit(.load(.dw, .r3, .r0, 8))
       let write = asm.newLabel()
       asm.emit(.jumpIf(.eq, .r3, .imm(0), write))
@@ -201,7 +207,7 @@ extension ProgramGenerator {
       asm.bind(keep)
     case .avg, .stats:
       asm.emit(.load(.dw, .r1, .r0, 0))
-      asm.emit(.load(.dw, .r2, .r10, argument!))
+      asm.emit(.load(.dw, .r2, fp, argument!))
       asm.emit(.alu64(.add, .r1, .reg(.r2)))
       asm.emit(.store(.dw, .r0, 0, .r1))
       asm.emit(.load(.dw, .r1, .r0, 8))
@@ -214,18 +220,18 @@ extension ProgramGenerator {
     try zero(valueOff, def.valueSize)
     switch agg {
     case .count, .hist, .lhist:
-      asm.emit(.storeImm(.dw, .r10, valueOff, 1))
+      asm.emit(.storeImm(.dw, fp, valueOff, 1))
     case .sum:
-      asm.emit(.load(.dw, .r1, .r10, argument!))
-      asm.emit(.store(.dw, .r10, valueOff, .r1))
+      asm.emit(.load(.dw, .r1, fp, argument!))
+      asm.emit(.store(.dw, fp, valueOff, .r1))
     case .min, .max:
-      asm.emit(.load(.dw, .r1, .r10, argument!))
-      asm.emit(.store(.dw, .r10, valueOff, .r1))
-      asm.emit(.storeImm(.dw, .r10, valueOff + 8, 1))
+      asm.emit(.load(.dw, .r1, fp, argument!))
+      asm.emit(.store(.dw, fp, valueOff, .r1))
+      asm.emit(.storeImm(.dw, fp, valueOff + 8, 1))
     case .avg, .stats:
-      asm.emit(.load(.dw, .r1, .r10, argument!))
-      asm.emit(.store(.dw, .r10, valueOff, .r1))
-      asm.emit(.storeImm(.dw, .r10, valueOff + 8, 1))
+      asm.emit(.load(.dw, .r1, fp, argument!))
+      asm.emit(.store(.dw, fp, valueOff, .r1))
+      asm.emit(.storeImm(.dw, fp, valueOff + 8, 1))
     }
     update(def, key: key, value: valueOff)
     asm.bind(end)
@@ -237,7 +243,7 @@ extension ProgramGenerator {
     let t = try newTemp(at: range)
     let done = asm.newLabel()
     let mask = Int32((1 << bits) - 1)
-    asm.emit(.load(.dw, .r1, .r10, value))
+    asm.emit(.load(.dw, .r1, fp, value))
     asm.mov(.r0, 0)
     asm.emit(.jumpIf(.slt, .r1, .imm(0), done))
     asm.mov(.r0, .r1)
@@ -280,7 +286,7 @@ extension ProgramGenerator {
   {
     let t = try newTemp(at: range)
     let done = asm.newLabel()
-    asm.emit(.load(.dw, .r1, .r10, value))
+    asm.emit(.load(.dw, .r1, fp, value))
     asm.mov(.r0, 0)
     asm.loadConstant(.r2, lo)
     asm.emit(.jumpIf(.slt, .r1, .reg(.r2), done))

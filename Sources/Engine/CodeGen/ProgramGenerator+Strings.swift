@@ -16,7 +16,7 @@ extension ProgramGenerator {
         throw fail("strftime() expects a string literal", args[0].range)
       }
       let off = try allocate(16, at: e.range)
-      asm.emit(.storeImm(.dw, .r10, off, Int32(resources.environment.timeFormatID(format))))
+      asm.emit(.storeImm(.dw, fp, off, Int32(resources.environment.timeFormatID(format))))
       try store(try emit(args[1]), type: args[1].type, to: off + 8, as: .uint64)
       return .bytes(off, size: 16)
     default:
@@ -45,7 +45,7 @@ extension ProgramGenerator {
       guard args.count == 2, isLiteral(args[1]), size <= srcSize else { return source }
       let off = try allocate(size, at: e.range)
       try zero(off, size)
-      copy(from: .r10, src, to: .r10, off, size: max(0, size - 2))
+      copy(from: fp, src, to: fp, off, size: max(0, size - 2))
       return .bytes(off, size: size)
     }
     let ptr = try spillToSlot(try owned(source, at: e.range))
@@ -62,7 +62,7 @@ extension ProgramGenerator {
     } else {
       asm.mov(.r2, Int32(size))
     }
-    asm.emit(.load(.dw, .r3, .r10, ptr))
+    asm.emit(.load(.dw, .r3, fp, ptr))
     asm.call(.probeReadStr)
     return .bytes(off, size: size)
   }
@@ -75,7 +75,7 @@ extension ProgramGenerator {
   /// r = min(value at slot, max) as an unsigned bound the verifier can see.
   private func clampedLength(from slot: Int16, max: Int32, into r: Register) throws {
     let ok = asm.newLabel()
-    asm.emit(.load(.dw, r, .r10, slot))
+    asm.emit(.load(.dw, r, fp, slot))
     asm.emit(.jumpIf(.le, r, .imm(max), ok))
     asm.mov(r, max)
     asm.bind(ok)
@@ -96,8 +96,8 @@ extension ProgramGenerator {
     let same = asm.newLabel()
     let end = asm.newLabel()
     for i in 0..<count {
-      asm.emit(.load(.b, .r1, .r10, oa + Int16(i)))
-      asm.emit(.load(.b, .r2, .r10, ob + Int16(i)))
+      asm.emit(.load(.b, .r1, fp, oa + Int16(i)))
+      asm.emit(.load(.b, .r2, fp, ob + Int16(i)))
       asm.emit(.jumpIf(.ne, .r1, .reg(.r2), differ))
       asm.emit(.jumpIf(.eq, .r1, .imm(0), same))
     }
@@ -124,7 +124,7 @@ extension ProgramGenerator {
     for start in 0...(size - needle.count) {
       let next = asm.newLabel()
       for (k, byte) in needle.enumerated() {
-        asm.emit(.load(.b, .r1, .r10, off + Int16(start + k)))
+        asm.emit(.load(.b, .r1, fp, off + Int16(start + k)))
         // The haystack ends before a match could start here.
         if k == 0 { asm.emit(.jumpIf(.eq, .r1, .imm(0), missing)) }
         asm.emit(.jumpIf(.ne, .r1, .imm(Int32(byte)), next))
@@ -144,8 +144,8 @@ extension ProgramGenerator {
     if case .bytes(let src, let size) = source {
       // Already in memory (an array or a string): copy what fits.
       let n = min(size, capacity)
-      copy(from: .r10, src, to: .r10, off + 8, size: n)
-      asm.emit(.storeImm(.w, .r10, off, Int32(n)))
+      copy(from: fp, src, to: fp, off + 8, size: n)
+      asm.emit(.storeImm(.w, fp, off, Int32(n)))
       return .bytes(off, size: 8 + capacity)
     }
     let ptr = try spillToSlot(try owned(source, at: e.range))
@@ -157,9 +157,9 @@ extension ProgramGenerator {
     } else {
       asm.mov(.r2, Int32(capacity))
     }
-    asm.emit(.store(.w, .r10, off, .r2))
+    asm.emit(.store(.w, fp, off, .r2))
     pointer(.r1, toStack: off + 8)
-    asm.emit(.load(.dw, .r3, .r10, ptr))
+    asm.emit(.load(.dw, .r3, fp, ptr))
     asm.call(readHelper(for: args[0].type, string: false))
     return .bytes(off, size: 8 + capacity)
   }
@@ -167,16 +167,16 @@ extension ProgramGenerator {
   /// macaddr(x): six bytes, from memory already read or from the address x.
   private func macaddr(_ args: [Expr], _ e: Expr) throws -> Value {
     let off = try allocate(8, at: e.range)
-    asm.emit(.storeImm(.dw, .r10, off, 0))
+    asm.emit(.storeImm(.dw, fp, off, 0))
     let source = try emit(args[0])
     if case .bytes(let src, let size) = source {
-      copy(from: .r10, src, to: .r10, off, size: min(6, size))
+      copy(from: fp, src, to: fp, off, size: min(6, size))
       return .bytes(off, size: 6)
     }
     let ptr = try spillToSlot(try owned(source, at: e.range))
     pointer(.r1, toStack: off)
     asm.mov(.r2, 6)
-    asm.emit(.load(.dw, .r3, .r10, ptr))
+    asm.emit(.load(.dw, .r3, fp, ptr))
     asm.call(readHelper(for: args[0].type, string: false))
     return .bytes(off, size: 6)
   }

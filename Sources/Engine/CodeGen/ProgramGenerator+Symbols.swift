@@ -13,7 +13,7 @@ extension ProgramGenerator {
       try store(try emit(args[0]), type: args[0].type, to: off, as: .uint64)
       asm.call(.getCurrentPidTgid)
       asm.emit(.alu64(.rsh, .r0, .imm(32)))
-      asm.emit(.store(.dw, .r10, off + 8, .r0))
+      asm.emit(.store(.dw, fp, off + 8, .r0))
       return .bytes(off, size: 16)
     case "kaddr":
       guard case .string(let symbol) = args[0].kind else {

@@ -14,6 +14,16 @@ final class ProgramGenerator {
   var asm = Assembler()
   var frame = BPFStackAllocator()
   var freeRegisters: [Register] = [.r9, .r8, .r7]
+  /// The register stack slots are addressed from: r10 in the program itself; in a callback
+  /// (the body of a `for` over a map) a register holding the program's r10, so that variables and
+  /// scratch space stay in one frame whatever the nesting.
+  var fp: Register = .r10
+  /// Where the prologue keeps ctx when the program has `for` loops: their callbacks reload r6 from it.
+  var contextSlot: Int16? = nil
+  /// Callback subprograms, appended after the program's exit.
+  var subprograms: [[Instruction]] = []
+  /// The do-nothing callback `len(@m)` counts with, emitted once.
+  var countingCallback: Label? = nil
   var variables: [String: (offset: Int16, type: BPFType)] = [:]
   var loops: [(breakLabel: Label, continueLabel: Label)] = []
   var returnLabel: Label
@@ -50,6 +60,11 @@ final class ProgramGenerator {
     }
     emitPidFilter()
     try allocateVariables(body)
+    if ProgramGenerator.containsCallbackLoop(body.statements) {
+      let slot = try allocate(8, at: body.range)
+      asm.emit(.store(.dw, fp, slot, .r6))
+      contextSlot = slot
+    }
     if let predicate {
       asm.source(predicate.range)
       try scratch { try jump(predicate, when: false, to: returnLabel) }
@@ -58,7 +73,8 @@ final class ProgramGenerator {
     asm.bind(returnLabel)
     asm.mov(.r0, 0)
     asm.emit(.exit)
-    return asm.instructions
+    for callback in subprograms { asm.emit(callback) }
+    return DeadCode.removed(from: asm.instructions)
   }
 
   /// Runs `body` with the stack scratch space and temporaries given back afterwards.
@@ -98,7 +114,12 @@ final class ProgramGenerator {
       case .forRange(let name, _, _, let b):
         try reserve(name, .int64, s.range)
         try b.statements.forEach(visit)
-      case .forMap(_, _, let b):
+      case .forMap(let name, let map, let b):
+        if case .map(let m, _) = map.kind, let def = resources.maps[m], let key = def.keyType,
+          let value = MapIteration.valueType(of: def)
+        {
+          try reserve(name, .tuple([key, value]), s.range)
+        }
         try b.statements.forEach(visit)
       default: break
       }
@@ -166,28 +187,9 @@ final class ProgramGenerator {
           asm.bind(next)
         }
       case .forRange(let name, let start, let end, let body):
-        guard let slot = variables[name] else { return }
-        let s0 = try emit(start)
-        try store(s0, type: start.type, to: slot.offset, as: .int64)
-        let limit = try spillToSlot(try emit(end))
-        let top = asm.newLabel()
-        let next = asm.newLabel()
-        let done = asm.newLabel()
-        asm.bind(top)
-        asm.emit(.load(.dw, .r1, .r10, slot.offset))
-        asm.emit(.load(.dw, .r2, .r10, limit))
-        asm.emit(.jumpIf(.sge, .r1, .reg(.r2), done))
-        loops.append((done, next))
-        try generate(body)
-        loops.removeLast()
-        asm.bind(next)
-        asm.emit(.load(.dw, .r1, .r10, slot.offset))
-        asm.emit(.alu64(.add, .r1, .imm(1)))
-        asm.emit(.store(.dw, .r10, slot.offset, .r1))
-        asm.emit(.jump(top))
-        asm.bind(done)
-      case .forMap:
-        throw fail("for loops over maps are not supported yet", s.range)
+        try forRange(variable: name, start: start, end: end, body: body, at: s.range)
+      case .forMap(let name, let map, let body):
+        try forMap(variable: name, map: map, body: body, at: s.range)
       case .breakLoop:
         guard let l = loops.last else { throw fail("break outside of a loop", s.range) }
         asm.emit(.jump(l.breakLabel))

@@ -28,10 +28,10 @@ extension ProgramGenerator {
     switch v {
     case .constant(let c): asm.loadConstant(r, c)
     case .register(let src): if src != r { asm.mov(r, src) }
-    case .slot(let off): asm.emit(.load(.dw, r, .r10, off))
+    case .slot(let off): asm.emit(.load(.dw, r, fp, off))
     case .bytes(let off, let size):
       // A byte buffer used as an integer: its first (up to 8) bytes.
-      if let m = MemorySize(bytes: min(8, size)) { asm.emit(.load(m, r, .r10, off)) } else { asm.mov(r, 0) }
+      if let m = MemorySize(bytes: min(8, size)) { asm.emit(.load(m, r, fp, off)) } else { asm.mov(r, 0) }
     case .void: asm.mov(r, 0)
     }
   }
@@ -51,7 +51,7 @@ extension ProgramGenerator {
   func setTemp(_ t: Value, from r: Register) {
     switch t {
     case .register(let dst): if dst != r { asm.mov(dst, r) }
-    case .slot(let off): asm.emit(.store(.dw, .r10, off, r))
+    case .slot(let off): asm.emit(.store(.dw, fp, off, r))
     default: break
     }
   }
@@ -75,7 +75,7 @@ extension ProgramGenerator {
     if case .slot(let off) = v { return off }
     let off = try allocate(8, at: .none)
     load(v, into: .r1)
-    asm.emit(.store(.dw, .r10, off, .r1))
+    asm.emit(.store(.dw, fp, off, .r1))
     release(v)
     return off
   }
@@ -97,7 +97,7 @@ extension ProgramGenerator {
   /// Fills `size` bytes at r10+offset with zeros.
   func zero(_ offset: Int16, _ size: Int) throws {
     for c in ProgramGenerator.chunks(size, aligned: [Int(offset)]) {
-      asm.emit(.storeImm(MemorySize(bytes: c.size)!, .r10, offset + Int16(c.at), 0))
+      asm.emit(.storeImm(MemorySize(bytes: c.size)!, fp, offset + Int16(c.at), 0))
     }
   }
 
@@ -116,13 +116,13 @@ extension ProgramGenerator {
     switch v {
     case .bytes(let src, let size):
       let n = min(size, to.size)
-      if src != offset { copy(from: .r10, src, to: .r10, offset, size: n) }
+      if src != offset { copy(from: fp, src, to: fp, offset, size: n) }
     case .void:
       break
     default:
       let width = to.isInteger ? to.size : 8
       load(v, into: .r1)
-      asm.emit(.store(MemorySize(bytes: width) ?? .dw, .r10, offset, .r1))
+      asm.emit(.store(MemorySize(bytes: width) ?? .dw, fp, offset, .r1))
     }
     release(v)
   }

@@ -60,6 +60,9 @@ public final class BPFProgram: @unchecked Sendable {
     public var attachBTFID: UInt32?
     public var license: String
     public var verifierLog: VerifierLog
+    /// Instruction indices where callbacks start (see `Encoder.subprogramStarts`); the kernel needs
+    /// BTF function info for them.
+    public var subprogramStarts: [Int] = []
     public init(
       expectedAttachType: AttachType? = nil, attachBTFID: UInt32? = nil, license: String = "GPL",
       verifierLog: VerifierLog = .onFailure
@@ -131,7 +134,18 @@ public final class BPFProgram: @unchecked Sendable {
     if let t = options.expectedAttachType { opts.expected_attach_type = t.kernelType }
     if let id = options.attachBTFID { opts.attach_btf_id = id }
     var logBuffer = [CChar](repeating: 0, count: max(logSize, 1))
-    let fd = insns.withUnsafeBytes { raw -> Int32 in
+    var functions: [bpf_func_info] = []
+    if !options.subprogramStarts.isEmpty {
+      guard let btf = SubprogramBTF.shared else { return (-EOPNOTSUPP, "") }
+      opts.prog_btf_fd = UInt32(btf.fd)
+      functions = [bpf_func_info(insn_off: 0, type_id: btf.mainID)]
+      functions += options.subprogramStarts.map { bpf_func_info(insn_off: UInt32($0), type_id: btf.callbackID) }
+      opts.func_info_rec_size = UInt32(MemoryLayout<bpf_func_info>.stride)
+      opts.func_info_cnt = UInt32(functions.count)
+    }
+    let fd = functions.withUnsafeBufferPointer { fi in
+      opts.func_info = fi.isEmpty ? nil : UnsafeRawPointer(fi.baseAddress)
+      return insns.withUnsafeBytes { raw -> Int32 in
       let p = raw.baseAddress?.assumingMemoryBound(to: bpf_insn.self)
       return logBuffer.withUnsafeMutableBufferPointer { lb -> Int32 in
         if logSize > 0 {
@@ -141,6 +155,7 @@ public final class BPFProgram: @unchecked Sendable {
         }
         return bpf_prog_load(type.kernelType, name, options.license, p, insns.count, &opts)
       }
+    }
     }
     let log = logSize > 0 ? logBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) } : ""
     return (fd, log)

@@ -76,11 +76,17 @@ final class TypeChecker {
         return
       }
       _ = mt
+      var element: BPFType = .none
       if let def = maps[name] {
-        scopes.append([variable: .tuple([def.keyType ?? .uint64, def.valueType])])
-      } else {
-        scopes.append([variable: .none])
+        if def.keyType == nil {
+          error("for loops iterate over maps with keys; \(name) is a scalar map", map.range)
+        } else if let value = MapIteration.valueType(of: def) {
+          element = .tuple([def.keyType!, value])
+        } else {
+          error("for loops cannot iterate over \(def.valueType) maps such as \(name)", map.range)
+        }
       }
+      scopes.append([variable: element])
       loopDepth += 1
       check(body)
       loopDepth -= 1

@@ -296,6 +296,7 @@ public final class TraceSession: @unchecked Sendable {
       case .tracing: .tracing
       }
     var options = BPFProgram.Options()
+    options.subprogramStarts = Encoder.subprogramStarts(p.instructions)
     if case .iterator(let kind)? = p.targets.first?.spec {
       options.expectedAttachType = .traceIter
       options.attachBTFID = try? BTFTypes.vmlinux().functionID("bpf_iter_\(kind)")

@@ -19,6 +19,10 @@ public struct Assembler {
 
   public mutating func source(_ range: SourceRange) { instructions.append(.source(range)) }
 
+  /// Swaps the instructions emitted so far for `other` (labels keep counting): a callback is
+  /// generated aside, where its statement stands, and appended after the program's exit.
+  public mutating func swapInstructions(_ other: inout [Instruction]) { swap(&instructions, &other) }
+
   // Shorthands that read like the instructions they emit.
   public mutating func mov(_ dst: Register, _ src: Register) { emit(.alu64(.mov, dst, .reg(src))) }
   public mutating func mov(_ dst: Register, _ imm: Int32) { emit(.alu64(.mov, dst, .imm(imm))) }
@@ -75,10 +79,12 @@ public enum BPFHelper: Int32, Sendable {
   case getFuncIp = 173
   case getAttachCookie = 174
   case getStack = 67
+  case forEachMapElem = 164
   case loop = 181
   case strncmp = 182
   case getFuncArg = 183
   case getFuncRet = 184
   case getFuncArgCnt = 185
+  case mapLookupPercpuElem = 195
   case ktimeGetTaiNs = 208
 }

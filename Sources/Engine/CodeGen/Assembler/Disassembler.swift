@@ -67,6 +67,8 @@ public enum Disassembler {
       if let helper = BPFHelper(rawValue: h) { return "call \(helper)#\(h)" }
       return "call #\(h)"
     case .callLocal(let l): return "call L\(l.id)"
+    case .loadFunction(let d, let l): return "\(d) = func L\(l.id)"
+    case .subprogram: return "; subprogram"
     case .exit: return "exit"
     case .bind(let l): return "L\(l.id):"
     case .source: return ""

@@ -26,8 +26,20 @@ let modeAtomic: UInt8 = 0xc0
 let pseudoMapFD: UInt8 = 1
 let pseudoMapValue: UInt8 = 2
 let pseudoCall: UInt8 = 1
+let pseudoFunc: UInt8 = 4
 
 public enum Encoder {
+  /// Slot indices where subprograms (callbacks) start, for the kernel's BTF function info.
+  public static func subprogramStarts(_ program: [Instruction]) -> [Int] {
+    var starts: [Int] = []
+    var slot = 0
+    for insn in program {
+      if case .subprogram = insn { starts.append(slot) }
+      slot += insn.slotCount
+    }
+    return starts
+  }
+
   /// Encodes `program`, resolving labels to relative jumps and maps to fds via `mapFD`.
   public static func encode(_ program: [Instruction], mapFD: (MapRef) -> Int32) throws -> [UInt64] {
     // Pass 1: slot index of every label.
@@ -100,8 +112,11 @@ public enum Encoder {
       case .callLocal(let l):
         guard let t = labelSlot[l] else { throw EncodingError(message: "label \(l.id) never bound") }
         raw(OpClass.jmp.rawValue | 0x80, 0, pseudoCall, 0, Int32(t - (out.count + 1)))
+      case .loadFunction(let dst, let l):
+        guard let t = labelSlot[l] else { throw EncodingError(message: "label \(l.id) never bound") }
+        wide(dst, pseudoFunc, UInt64(UInt32(bitPattern: Int32(t - (out.count + 1)))))
       case .exit: raw(OpClass.jmp.rawValue | 0x90, 0, 0, 0, 0)
-      case .bind, .source, .comment: break
+      case .bind, .source, .comment, .subprogram: break
       }
     }
     return out

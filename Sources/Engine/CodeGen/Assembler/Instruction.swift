@@ -183,6 +183,8 @@ public enum Instruction: Equatable, Sendable {
   case call(Int32)
   /// bpf-to-bpf call of a subprogram starting at a label.
   case callLocal(Label)
+  /// `dst = &subprogram` (BPF_PSEUDO_FUNC): a callback for bpf_for_each_map_elem and friends.
+  case loadFunction(Register, Label)
   case exit
   /// Pseudo instruction: places a label; encodes to nothing.
   case bind(Label)
@@ -190,12 +192,15 @@ public enum Instruction: Equatable, Sendable {
   case source(SourceRange)
   /// Pseudo instruction: a comment for dumps; encodes to nothing.
   case comment(String)
+  /// Pseudo instruction: a subprogram (callback) starts here; encodes to nothing, but the loader
+  /// describes every subprogram start to the kernel in BTF function info.
+  case subprogram
 
   /// Number of 8-byte slots the instruction occupies when encoded.
   public var slotCount: Int {
     switch self {
-    case .loadImm64, .loadMap, .loadMapValue: 2
-    case .bind, .source, .comment: 0
+    case .loadImm64, .loadMap, .loadMapValue, .loadFunction: 2
+    case .bind, .source, .comment, .subprogram: 0
     default: 1
     }
   }

@@ -36,9 +36,10 @@ extension TraceSession {
   /// and closes it again. Map fds are the current ones, as in the original load.
   private func reverify(_ p: ProgramArtifacts) throws -> String {
     let words = try Encoder.encode(p.compiled.instructions) { [unowned self] ref in self.fd(for: ref) }
+    var options = BPFProgram.Options(verifierLog: .always(level: DumpStage.verifierLogLevel))
+    options.subprogramStarts = Encoder.subprogramStarts(p.compiled.instructions)
     let prog = try BPFProgram(
-      instructions: words, type: p.type ?? .rawTracepoint, name: p.compiled.name,
-      options: BPFProgram.Options(verifierLog: .always(level: DumpStage.verifierLogLevel)))
+      instructions: words, type: p.type ?? .rawTracepoint, name: p.compiled.name, options: options)
     return prog.verifierLog ?? ""
   }
 

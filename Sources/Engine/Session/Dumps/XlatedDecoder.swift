@@ -38,6 +38,7 @@ extension Instruction {
       case 0: self = .loadImm64(dst, UInt64(UInt32(bitPattern: f.imm)) | UInt64(UInt32(bitPattern: hi)) << 32)
       case UInt8(pseudoMapFD): self = .loadMap(dst, MapRef(Int(f.imm)))
       case UInt8(pseudoMapValue): self = .loadMapValue(dst, MapRef(Int(f.imm)), offset: hi)
+      case UInt8(pseudoFunc): self = .loadFunction(dst, Label(id: pc + 1 + Int(f.imm)))
       default: return nil
       }
     case .ldx:
