@@ -66,19 +66,20 @@ extension ProgramGenerator {
       asm.emit(.store(.dw, fp, slot.offset, .r1))
       try generate(body)
     }
-    let run = asm.newLabel()
+    // An empty range skips the call: a callback the verifier sees never run must not be referenced
+    // (it drops such code, and the kernel then finds a function pointer to nothing).
+    let done = asm.newLabel()
     asm.emit(.load(.dw, .r1, fp, count))
     asm.emit(.load(.dw, .r2, fp, first))
     asm.emit(.alu64(.sub, .r1, .reg(.r2)))
-    asm.emit(.jumpIf(.sgt, .r1, .imm(0), run))
-    asm.mov(.r1, 0)
-    asm.bind(run)
+    asm.emit(.jumpIf(.sle, .r1, .imm(0), done))
     asm.emit(.loadFunction(.r2, callback))
     asm.mov(.r3, fp)
     asm.mov(.r4, 0)
     asm.call(.loop)
     asm.emit(.load(.dw, .r1, fp, stopped))
     asm.emit(.jumpIf(.ne, .r1, .imm(0), returnLabel))
+    asm.bind(done)
   }
 
   /// `len(@m)`: the number of elements bpf_for_each_map_elem visits with a callback that does nothing.

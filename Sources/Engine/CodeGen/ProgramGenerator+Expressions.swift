@@ -138,7 +138,10 @@ extension ProgramGenerator {
       return t
     case .field(let base, let name):
       if case .tracepointArgs = base.type { return try tracepointField(name, e) }
-      if case .tuple(let items) = base.type, let i = Int(name) {
+      var element: (items: [BPFType], index: Int)? = nil
+      if case .tuple(let items) = base.type, let i = Int(name) { element = (items, i) }
+      if case .namedTuple(let names, let items) = base.type, let i = names.firstIndex(of: name) { element = (items, i) }
+      if let (items, i) = element {
         let v = try emit(base)
         guard case .bytes(let off, _) = v else { throw fail("internal: tuple not in memory", e.range) }
         let layout = TupleLayout(items)
@@ -178,8 +181,17 @@ extension ProgramGenerator {
         try store(v, type: item.type, to: off + Int16(itemOff), as: item.type)
       }
       return .bytes(off, size: layout.size)
-    case .record:
-      throw fail("Named tuples (records) are not supported yet", e.range)
+    case .record(let fields):
+      // Evaluated in source order; laid out as the record's type says.
+      guard case .namedTuple(let names, let types) = e.type else { throw fail("internal: untyped record", e.range) }
+      let layout = TupleLayout(types)
+      let off = try allocate(layout.size, at: e.range)
+      try zero(off, layout.size)
+      for f in fields {
+        guard let i = names.firstIndex(of: f.name) else { continue }
+        try store(try emit(f.value), type: f.value.type, to: off + Int16(layout.offsets[i]), as: types[i])
+      }
+      return .bytes(off, size: layout.size)
     case .block(let statements, let value):
       for s in statements { try generate(s) }
       return try emit(value)

@@ -113,6 +113,19 @@ extension ProgramGenerator {
   /// Writes a value of type `from` into stack memory at r10+offset, laid out as type `to`
   /// (integers at the width of `to`; byte buffers truncated or left zero-padded).
   func store(_ v: Value, type from: BPFType, to offset: Int16, as to: BPFType) throws {
+    if case .bytes(let src, _) = v, case .namedTuple(let fromNames, let fromItems) = from,
+      case .namedTuple(let toNames, let toItems) = to, fromNames != toNames
+    {
+      // The same record fields in another order: move each to where the target type has it.
+      let (a, b) = (TupleLayout(fromItems), TupleLayout(toItems))
+      for (i, name) in fromNames.enumerated() {
+        guard let j = toNames.firstIndex(of: name) else { continue }
+        try store(
+          .bytes(src + Int16(a.offsets[i]), size: fromItems[i].size), type: fromItems[i],
+          to: offset + Int16(b.offsets[j]), as: toItems[j])
+      }
+      return
+    }
     switch v {
     case .bytes(let src, let size):
       let n = min(size, to.size)

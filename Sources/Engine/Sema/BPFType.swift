@@ -11,6 +11,8 @@ public indirect enum BPFType: Equatable, Sendable, CustomStringConvertible {
   /// `buf()`: a u32 length, 4 bytes of padding, then `capacity` bytes of which `length` count.
   case sizedBuffer(capacity: Int)
   case tuple([BPFType])
+  /// A record (named tuple) `(a = 1, b = "x")`: laid out like the tuple of its items.
+  case namedTuple(names: [String], items: [BPFType])
   /// A pointer into kernel (or user) memory; `pointee` may be a record.
   case pointer(BPFType, user: Bool)
   /// A C struct or union (from BTF, a tracepoint format or the program), by name and size.
@@ -47,7 +49,7 @@ public indirect enum BPFType: Equatable, Sendable, CustomStringConvertible {
     case .boolean: 1
     case .string(let n), .buffer(let n): n
     case .sizedBuffer(let n): 8 + n
-    case .tuple(let items): TupleLayout(items).size
+    case .tuple(let items), .namedTuple(_, let items): TupleLayout(items).size
     case .pointer: 8
     case .record(_, let n): n
     case .array(let t, let n): t.size * n
@@ -69,6 +71,8 @@ public indirect enum BPFType: Equatable, Sendable, CustomStringConvertible {
     case .buffer(let n): "buffer[\(n)]"
     case .sizedBuffer(let n): "buffer[\(n)]"
     case .tuple(let items): "(" + items.map(\.description).joined(separator: ", ") + ")"
+    case .namedTuple(let names, let items):
+      "(" + zip(names, items).map { "\($0)=\($1)" }.joined(separator: ", ") + ")"
     case .pointer(let t, _): "\(t) *"
     case .record(let name, _): name
     case .array(let t, let n): "\(t)[\(n)]"
@@ -104,7 +108,7 @@ public struct TupleLayout: Sendable {
     switch t {
     case .integer(let bits, _): max(1, bits / 8)
     case .boolean, .string, .buffer: 1
-    case .tuple(let items): items.map { alignment(of: $0) }.max() ?? 1
+    case .tuple(let items), .namedTuple(_, let items): items.map { alignment(of: $0) }.max() ?? 1
     case .array(let e, _): alignment(of: e)
     case .record: 8
     default: 8

@@ -78,6 +78,7 @@ public struct MapDefinition: Equatable, Sendable {
     case .integer(_, let s): .integer(bits: 64, signed: s)
     case .boolean: .uint64
     case .tuple(let items): .tuple(items.map(widened))
+    case .namedTuple(let names, let items): .namedTuple(names: names, items: items.map(widened))
     case .pointer: .uint64
     default: t
     }

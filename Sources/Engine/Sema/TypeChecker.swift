@@ -210,6 +210,10 @@ final class TypeChecker {
     switch (a, b) {
     case (.integer, .integer), (.string, .string), (.boolean, .integer), (.integer, .boolean): return true
     case (.tuple(let x), .tuple(let y)): return x.count == y.count && zip(x, y).allSatisfy { compatibleValue($0, $1) }
+    case (.namedTuple(let n, let x), .namedTuple(let m, let y)):
+      // The same fields in any order: a later record may list them differently.
+      return Set(n) == Set(m) && n.count == m.count
+        && zip(n, x).allSatisfy { name, t in m.firstIndex(of: name).map { compatibleValue(t, y[$0]) } ?? false }
     default: return a == b
     }
   }
@@ -371,6 +375,13 @@ final class TypeChecker {
         }
         return items[i]
       }
+      if case .namedTuple(let names, let items) = bt {
+        guard let i = names.firstIndex(of: name) else {
+          error("Record does not contain a field named '\(name)'", e.range)
+          return .none
+        }
+        return items[i]
+      }
       if case .tracepointArgs = bt { return tracepointField(name, e) }
       if case .record(let r, _) = bt { return recordField(name, of: r, e) }
       if case .pointer(.record, _) = bt {
@@ -417,9 +428,19 @@ final class TypeChecker {
       }
       return .tuple(types)
     case .record(let fields):
-      for f in fields { check(f.value) }
-      error("Named tuples (records) are not supported yet", e.range)
-      return .none
+      var names: [String] = []
+      var types: [BPFType] = []
+      for f in fields {
+        let t = check(f.value)
+        if names.contains(f.name) {
+          error("Duplicate field name in record: \(f.name)", f.value.range)
+        } else if t == .void || { if case .aggregation = t { return true } else { return false } }() {
+          error("Invalid record field type: \(t)", f.value.range)
+        }
+        names.append(f.name)
+        types.append(t)
+      }
+      return .namedTuple(names: names, items: types)
     case .block(let statements, let value):
       scopes.append([:])
       for s in statements { check(s) }

@@ -19,6 +19,13 @@ struct ValueDecoder: Sendable {
     self.symbols = symbols
   }
 
+  /// The items of a tuple or record, laid out by `TupleLayout`.
+  func decode(_ bytes: UnsafeRawBufferPointer, _ items: [BPFType]) -> [OutputValue] {
+    zip(items, TupleLayout(items).offsets).map { t, off in
+      decode(UnsafeRawBufferPointer(rebasing: bytes[min(off, bytes.count)..<min(off + t.size, bytes.count)]), t)
+    }
+  }
+
   func decode(_ bytes: UnsafeRawBufferPointer, _ type: BPFType) -> OutputValue {
     switch type {
     case .integer(let bits, let signed):
@@ -40,11 +47,9 @@ struct ValueDecoder: Sendable {
     case .buffer(let n):
       return .buffer(Array(bytes.prefix(n)))
     case .tuple(let items):
-      let layout = TupleLayout(items)
-      return .tuple(
-        zip(items, layout.offsets).map { t, off in
-          decode(UnsafeRawBufferPointer(rebasing: bytes[min(off, bytes.count)..<min(off + t.size, bytes.count)]), t)
-        })
+      return .tuple(decode(bytes, items))
+    case .namedTuple(let names, let items):
+      return .record(zip(names, decode(bytes, items)).map { RecordField($0, $1) })
     case .symbol(.probe):
       let id = integer(bytes, size: 8)
       return .string(probeNames(id) ?? "probe#\(id)")
