@@ -108,6 +108,6 @@ struct RecordTests {
     #expect(unknown.status != 0)
     #expect(unknown.stderr.contains("ERROR: Record does not contain a field named 'b'"))
     let duplicate = try Bpfrepl.run(["-e", "BEGIN { $r = (a = 1, a = 2); }"])
-    #expect(duplicate.stderr.contains("ERROR: Duplicate field name in record: a"))
+    #expect(duplicate.stderr.contains("ERROR: duplicate field 'a' in record"))
   }
 }
