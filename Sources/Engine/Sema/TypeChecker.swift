@@ -290,7 +290,7 @@ final class TypeChecker {
         switch agg {
         case .count, .sum(false), .max(false), .min(false), .avg(false): return .uint64
         case .sum, .min, .max, .avg: return .int64
-        case .stats, .hist, .lhist: return def.valueType
+        case .stats, .hist, .lhist, .tseries: return def.valueType
         }
       }
       return def.valueType
