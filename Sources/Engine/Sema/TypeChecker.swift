@@ -178,6 +178,12 @@ final class TypeChecker {
           range)
         return
       }
+      if case .aggregation(.tseries) = existing.valueType, case .aggregation(.tseries) = value,
+        existing.valueType != value
+      {
+        error("Different tseries bounds in a single map unsupported", range)
+        return
+      }
       if existing.valueType != value, !compatibleValue(value, existing.valueType) {
         error(
           "Type mismatch for \(name): trying to assign value of type '\(valueType)' when map already contains a value of type '\(existing.valueType)'",
