@@ -17,7 +17,8 @@ struct TimeSeriesOneShotTests {
   }
 
   func graph(_ lo: String, _ hi: String, _ rows: [String]) -> String {
-    let range = "             " + lo.padding(toLength: 21, withPad: " ", startingAt: 0)
+    let range =
+      "             " + lo.padding(toLength: 21, withPad: " ", startingAt: 0)
       + String(repeating: " ", count: 32 - hi.count) + hi + "\n"
     return range + "hh:mm:ss.ms  |___________________________________________________|\n"
       + rows.map { $0 + "\n" }.joined()
@@ -67,13 +68,18 @@ struct TimeSeriesOneShotTests {
       + points(5...9) { _ in 4 } + "]}}}\n"
     #expect(r.stdout.hasSuffix(line), "\(r.stdout)")
     let text = try Bpfrepl.run(["-e", program], environment: hook)
-    #expect(text.stdout.contains("00:00:00.400 |                                                   * 5\n"
-      + "00:00:00.500 |                                                   | -\n"))
+    #expect(
+      text.stdout.contains(
+        "00:00:00.400 |                                                   * 5\n"
+          + "00:00:00.500 |                                                   | -\n"))
   }
 
   @Test func negativeValuesAndTheZeroLine() throws {
     let r = try Bpfrepl.run(
-      ["-e", "BEGIN { @ts = (uint64)1s; @ = tseries(-3, 100ms, 3); @ts += 100ms; @ = tseries(6, 100ms, 3); clear(@ts); exit(); }"],
+      [
+        "-e",
+        "BEGIN { @ts = (uint64)1s; @ = tseries(-3, 100ms, 3); @ts += 100ms; @ = tseries(6, 100ms, 3); clear(@ts); exit(); }",
+      ],
       environment: hook)
     #expect(
       r.stdout == """
@@ -129,7 +135,9 @@ struct TimeSeriesOneShotTests {
       ["-e", #"profile:hz:99 { @ = tseries(1, 100ms, 5, "sum"); } interval:ms:750 { exit(); }"#],
       environment: ["TZ": "UTC"])
     #expect(r.status == 0, "\(r.stderr)")
-    let rows = r.stdout.split(separator: "\n").filter { $0.range(of: #"^\d\d:\d\d:\d\d\.\d{3} "#, options: .regularExpression) != nil }
+    let rows = r.stdout.split(separator: "\n").filter {
+      $0.range(of: #"^\d\d:\d\d:\d\d\.\d{3} "#, options: .regularExpression) != nil
+    }
     #expect(rows.count == 5, "\(r.stdout)")
     let values = rows.compactMap { $0.split(separator: " ").last.flatMap { Int($0) } }
     #expect(values.count == rows.count, "\(r.stdout)")

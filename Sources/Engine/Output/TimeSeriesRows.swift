@@ -135,7 +135,8 @@ struct TimeSeriesRows: Equatable {
       w.append("{\"interval_start\":\"")
       let t = Self.brokenDown(timestamp, utc: true)
       w.append(
-        Self.padded(Int(t.tm_year) + 1900, 4) + "-" + Self.padded(Int(t.tm_mon) + 1, 2) + "-" + Self.padded(Int(t.tm_mday), 2)
+        Self.padded(Int(t.tm_year) + 1900, 4) + "-" + Self.padded(Int(t.tm_mon) + 1, 2) + "-"
+          + Self.padded(Int(t.tm_mday), 2)
           + " " + Self.clock(t) + "." + Self.padded(Int(timestamp % 1_000_000_000), 9))
       w.append("\",\"value\":")
       JSONValue.write(output(v), into: &w)

@@ -9,7 +9,8 @@ import Testing
   static let ms100: UInt64 = 100_000_000
 
   func series(
-    _ points: [(UInt64, Int64)], interval: UInt64 = ms100, intervals: Int, _ reduction: TimeSeriesShape.Reduction = .last,
+    _ points: [(UInt64, Int64)], interval: UInt64 = ms100, intervals: Int,
+    _ reduction: TimeSeriesShape.Reduction = .last,
     signed: Bool = false
   ) -> TimeSeries {
     TimeSeries(

@@ -24,7 +24,8 @@ extension BuiltinFunctionTests {
     expectError(
       #"BEGIN { @ = tseries(comm, 1s, 5); }"#, "tseries() only supports integer arguments ('string[16]' provided)",
       at: "comm")
-    expectError("BEGIN { @ = tseries(1, 1s); }", "tseries() requires 3 to 4 arguments (2 provided)", at: "tseries(1, 1s)")
+    expectError(
+      "BEGIN { @ = tseries(1, 1s); }", "tseries() requires 3 to 4 arguments (2 provided)", at: "tseries(1, 1s)")
   }
 
   @Test func timeSeriesMaps() {
@@ -32,7 +33,8 @@ extension BuiltinFunctionTests {
       "BEGIN { $x = tseries(1, 1s, 5); }", "tseries_t can only be assigned to a map, e.g. @x = count()",
       at: "tseries(1, 1s, 5)")
     expectError(
-      "BEGIN { @a = tseries(1, 1s, 5); @a = tseries(1, 2s, 5); }", "Different tseries bounds in a single map unsupported",
+      "BEGIN { @a = tseries(1, 1s, 5); @a = tseries(1, 2s, 5); }",
+      "Different tseries bounds in a single map unsupported",
       at: "@a")
     expectError(
       "BEGIN { @a = tseries(1, 1s, 5); @a = count(); }",
