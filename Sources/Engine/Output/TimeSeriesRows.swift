@@ -44,14 +44,16 @@ struct TimeSeriesRows: Equatable {
       w.append("<no data>")
       return
     }
-    // The first row always has a value: the window starts at the key's first epoch with data.
+    // The window starts at the key's first epoch with data, so only a key with no data inside
+    // the window starts with a missing row (its only row): upstream then prints the range as null.
+    let hasRange = firstValue != nil
     var lo = firstValue ?? 0
     var hi = lo
     for case let v? in values {
       if less(v, lo) { lo = v }
       if less(hi, v) { hi = v }
     }
-    if lo == hi {
+    if lo == hi && hasRange {
       // Leave room on both sides of a flat series, unless at the type's bounds.
       if signed {
         if Int64(bitPattern: lo) > Int64.min { lo &-= 1 }
@@ -72,9 +74,14 @@ struct TimeSeriesRows: Equatable {
 
     func writeRange() {
       var minText = ByteWriter()
-      TextValue.write(output(lo), into: &minText)
       var maxText = ByteWriter()
-      TextValue.write(output(hi), into: &maxText)
+      if hasRange {
+        TextValue.write(output(lo), into: &minText)
+        TextValue.write(output(hi), into: &maxText)
+      } else {
+        minText.append("null")
+        maxText.append("null")
+      }
       w.append(contentsOf: minText.bytes)
       w.append(repeating: UInt8(ascii: " "), count: Self.padding - minText.bytes.count)
       w.append(repeating: UInt8(ascii: " "), count: (width - Self.padding) - maxText.bytes.count)
@@ -92,7 +99,7 @@ struct TimeSeriesRows: Equatable {
     w.append("|\n")
 
     var zeroOffset = 0
-    if Self.distance(lo, 0) < 0 && Self.distance(0, hi) < 0 {
+    if hasRange && Self.distance(lo, 0) < 0 && Self.distance(0, hi) < 0 {
       zeroOffset = Self.offset(width, Self.distance(lo, 0), Self.distance(lo, hi))
     }
     for (timestamp, value) in zip(timestamps, values) {

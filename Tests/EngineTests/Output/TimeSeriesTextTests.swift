@@ -200,6 +200,20 @@ import Testing
         """)
   }
 
+  @Test func keyWithNoDataInTheWindowShowsItsLastIntervalMissing() {
+    // The map's latest epoch is 10, so 3 intervals cover 8...10; "old" only has epoch 1.
+    let old = series([(1, 4)], interval: 1_000_000_000, intervals: 3)
+    #expect(
+      utcText(TimeSeries(shape: old.shape, points: old.points, windowEnd: 10)) == """
+                           null                                             null
+        hh:mm:ss.ns        |___________________________________________________|
+        00:00:10.000000000 |                                                   | -
+                           v___________________________________________________v
+                           null                                             null
+
+        """)
+  }
+
   @Test func zeroedSeriesHasNoData() {
     // zero() leaves every bucket at epoch 0: one point (0, 0) and an empty window.
     let m = MapSnapshot.scalar("@a", .tseries(series([(0, 0), (0, 0)], intervals: 5, .avg)))
