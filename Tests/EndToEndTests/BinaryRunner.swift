@@ -33,13 +33,18 @@ enum Bpfrepl {
   }
 
   /// Starts bpfrepl; `whileRunning` runs once the probes are attached ("Attached N probes" printed);
-  /// then `interrupt` sends SIGINT unless the program exited on its own.
-  static func run(_ args: [String], interrupt: Bool = false, timeout: Double = 20, whileRunning: () -> Void = {}) throws
-    -> Result
-  {
+  /// then `interrupt` sends SIGINT unless the program exited on its own. `environment` is added
+  /// to the test's own.
+  static func run(
+    _ args: [String], environment: [String: String] = [:], interrupt: Bool = false, timeout: Double = 20,
+    whileRunning: () -> Void = {}
+  ) throws -> Result {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: path)
     p.arguments = args
+    if !environment.isEmpty {
+      p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     let out = Pipe()
     let err = Pipe()
     p.standardOutput = out

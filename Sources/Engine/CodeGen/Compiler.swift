@@ -141,6 +141,7 @@ public enum Compiler {
       let canReadCookie = g.targets[0].context.kind != .rawTracepoint
       let staticID: UInt64? = ids.count == 1 || !canReadCookie ? ids[0] : nil
       let gen = ProgramGenerator(context: g.targets[0].context, resources: resources, staticProbeID: staticID)
+      gen.timestampMap = config.timestampMap
       let special = g.targets[0].spec == .begin || g.targets[0].spec == .end
       if !special {
         if gates[g.probeIndex] == nil { gates[g.probeIndex] = resources.newGate() }
@@ -166,6 +167,7 @@ public enum Compiler {
       let target = ProbeTarget(name: "BEGIN", spec: .begin, context: immediateContext)
       let gen = ProgramGenerator(
         context: immediateContext, resources: resources, staticProbeID: resources.probeNames.id(for: "BEGIN"))
+      gen.timestampMap = config.timestampMap
       do {
         let code = try gen.generate(predicate: nil, body: block)
         immediate = CompiledProgram(

@@ -84,7 +84,7 @@ extension ProgramGenerator {
 
   /// `len(@m)`: the number of elements bpf_for_each_map_elem visits with a callback that does nothing.
   func mapLength(_ def: MapDefinition, at range: SourceRange) throws -> Value {
-    guard !def.isHistogram else { throw fail("len() cannot count the keys of a histogram map", range) }
+    guard !def.hasBucketKey else { throw fail("len() cannot count the keys of a \(def.valueType) map", range) }
     let callback: Label
     if let existing = countingCallback {
       callback = existing

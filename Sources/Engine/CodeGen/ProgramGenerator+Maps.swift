@@ -6,7 +6,7 @@ extension ProgramGenerator {
     let off = try allocate(def.keySize, at: range)
     try zero(off, def.keySize)
     var slots: [(offset: Int, type: BPFType)] = []
-    if case .tuple(let items) = keyType, def.keyType != nil || def.isHistogram {
+    if case .tuple(let items) = keyType, def.keyType != nil || def.hasBucketKey {
       let layout = TupleLayout(items)
       slots = Array(zip(layout.offsets, items))
     } else {
@@ -14,7 +14,7 @@ extension ProgramGenerator {
     }
     if def.keyType != nil {
       var userSlots = slots
-      if def.isHistogram { userSlots.removeLast() }
+      if def.hasBucketKey { userSlots.removeLast() }
       if keys.count == 1, userSlots.count > 1 {
         // A single tuple-valued key expression: copy it whole.
         try store(try emit(keys[0]), type: keys[0].type, to: off, as: def.keyType!)
@@ -162,6 +162,10 @@ extension ProgramGenerator {
   /// `@m[k] = count()`, `sum(x)`, ... on a per-CPU map: plain (non-atomic) updates of this CPU's slot.
   func aggregate(_ agg: Aggregation, def: MapDefinition, keys: [Expr], arguments: [Expr], at range: SourceRange) throws
   {
+    if case .tseries(let shape) = agg {
+      try aggregateTimeSeries(shape, def: def, keys: keys, argument: arguments[0], at: range)
+      return
+    }
     var argument: Int16? = nil
     if let first = arguments.first {
       argument = try spillToSlot(try owned(try emit(first), at: range))
@@ -213,6 +217,7 @@ extension ProgramGenerator {
       asm.emit(.load(.dw, .r1, .r0, 8))
       asm.emit(.alu64(.add, .r1, .imm(1)))
       asm.emit(.store(.dw, .r0, 8, .r1))
+    case .tseries: break  // aggregateTimeSeries, above
     }
     asm.emit(.jump(end))
     // Missing: create it with the first value.
@@ -232,6 +237,7 @@ extension ProgramGenerator {
       asm.emit(.load(.dw, .r1, fp, argument!))
       asm.emit(.store(.dw, fp, valueOff, .r1))
       asm.emit(.storeImm(.dw, fp, valueOff + 8, 1))
+    case .tseries: break
     }
     update(def, key: key, value: valueOff)
     asm.bind(end)

@@ -11,6 +11,8 @@ final class ProgramGenerator {
   let staticProbeID: UInt64?
   /// The probe block's gate (see `CompileResources.gatesName`); nil for BEGIN/END.
   var gate: UInt32? = nil
+  /// BPFTRACE_DUMMY_TS_MAP: the map tseries() reads the time from (see ProgramConfig).
+  var timestampMap: String? = nil
   var asm = Assembler()
   var frame = BPFStackAllocator()
   var freeRegisters: [Register] = [.r9, .r8, .r7]

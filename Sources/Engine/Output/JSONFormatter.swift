@@ -1,7 +1,7 @@
 /// bpftrace's `-f json` output (upstream `JsonOutput`): one JSON object per line, every line
 /// ending in `\n`, all on stdout.
 public enum JSONFormatter {
-  /// `{"type": "map"|"hist"|"stats", "data": {"@m": ...}}`. Scalar maps hold the value itself;
+  /// `{"type": "map"|"hist"|"stats"|"tseries", "data": {"@m": ...}}`. Scalar maps hold the value itself;
   /// keyed maps an object whose keys are the key's text with the outer parentheses and every
   /// space removed (`@[comm, 2]` -> `"bpftrace,2"`). Returns "" when upstream prints nothing
   /// (a map with no entries, unless it is an avg/stats map, which prints `{}`).
@@ -23,6 +23,7 @@ public enum JSONFormatter {
     switch m.entries.first?.value {
     case _ where isStats: type = "stats"
     case .hist?, .lhist?: type = "hist"
+    case .tseries?: type = "tseries"
     default: type = "map"
     }
     // Upstream drops empty maps, except avg/stats maps, which it wraps differently.
@@ -51,6 +52,7 @@ public enum JSONFormatter {
     switch p {
     case .primitive(let v): JSONValue.write(v, into: &w)
     case .histogram(let rows): rows.writeJSON(into: &w)
+    case .timeSeries(let rows): rows.writeJSON(into: &w)
     }
   }
 

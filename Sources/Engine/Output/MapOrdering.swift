@@ -4,6 +4,7 @@
 /// - count/sum/integer maps: sort by value ascending (signed or unsigned).
 /// - min/max maps: sort by value read as unsigned (so negative values sort last).
 /// - avg/stats maps: sort by integer average ascending.
+/// - tseries maps: raw-key byte order; `top` does not apply.
 /// - anything else: stable sort by key (integers signed, strings bytewise, tuples field by field;
 ///   other key types keep kernel order).
 /// Value sorts use libstdc++'s unstable sort, as upstream does; ties come out as bpftrace's would.
@@ -21,6 +22,22 @@ enum MapOrdering {
       var totals = entries.map { (entry: $0, total: totalCount($0.value)) }
       LibstdcxxSort.sort(&totals) { $0.total < $1.total }
       entries = totals.map(\.entry)
+    case .tseries:
+      if entries.allSatisfy({ $0.rawKey != nil }) {
+        entries = stableSorted(entries) { lexicographicLess($0.rawKey!, $1.rawKey!) }
+      }
+      // Upstream ignores top for time series, and windows every key by the map's latest epoch.
+      let end = entries.map { e -> UInt64 in
+        if case .tseries(let t) = e.value { return t.latestEpoch }
+        return 0
+      }.max()
+      entries = entries.map { e in
+        guard case .tseries(var t) = e.value else { return e }
+        t.windowEnd = end
+        return MapEntry(key: e.key, value: .tseries(t), rawKey: e.rawKey)
+      }
+      if m.isScalar, let only = entries.first { entries = [only] }
+      return entries
     case .integer:
       LibstdcxxSort.sort(&entries) { integerLess(value($0), value($1)) }
     case .minMax:
@@ -94,6 +111,7 @@ enum MapOrdering {
         ]))
     case .hist(let h): return .histogram(h.rows(div: d))
     case .lhist(let h): return .histogram(h.rows())
+    case .tseries(let t): return .timeSeries(t.rows())
     }
   }
 
@@ -164,4 +182,5 @@ enum MapOrdering {
 enum PrintedValue {
   case primitive(OutputValue)
   case histogram(HistogramRows)
+  case timeSeries(TimeSeriesRows)
 }

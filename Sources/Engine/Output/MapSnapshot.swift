@@ -59,6 +59,9 @@ public enum MapValue: Hashable, Sendable {
   case hist(Log2Histogram)
   /// lhist(): sorted by the total count.
   case lhist(LinearHistogram)
+  /// tseries(): printed in raw-key order, every key over the window ending at the map's latest
+  /// interval.
+  case tseries(TimeSeries)
   /// Anything else (strings, tuples, records, booleans, pointers, stacks...). Sorted by key.
   case value(OutputValue)
 }

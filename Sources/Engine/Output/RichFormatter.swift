@@ -5,6 +5,10 @@ public enum RichFormatter {
   public static func bundle(_ m: MapSnapshot, top: Int = 0, div: UInt64 = 0) -> [String: String] {
     var data = ["text/plain": TextFormatter.map(m, top: top, div: div)]
     let entries = MapOrdering.ordered(m, top: top)
+    if entries.contains(where: { if case .tseries = $0.value { return true } else { return false } }) {
+      // A time series is its text graph; there is no richer view yet.
+      return data
+    }
     if entries.contains(where: { isStackKeyed($0.key) }) {
       data["image/svg+xml"] = FlameGraphSVG.render(FoldedStacks.lines(m), title: m.name)
     } else if entries.contains(where: {

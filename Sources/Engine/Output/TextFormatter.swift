@@ -31,6 +31,10 @@ public enum TextFormatter {
         w.append(":\n")
         rows.writeText(into: &w)
         w.append(UInt8(ascii: "\n"))
+      case .timeSeries(let rows):
+        w.append(":\n")
+        rows.writeText(into: &w)
+        w.append(UInt8(ascii: "\n"))
       }
     }
   }

@@ -217,6 +217,20 @@ public final class BPFMap: @unchecked Sendable {
     for key in try keys() { try delete(key: key) }
   }
 
+  /// Sets every value to zero, keeping the keys (upstream `zero()`); keys deleted meanwhile
+  /// are skipped.
+  public func zeroValues() throws {
+    if kind.isArray { return try clear() }
+    let zero = [UInt8](repeating: 0, count: lookupValueSize)
+    for key in try keys() {
+      do {
+        try update(key: key, value: zero, flags: .exist)
+      } catch let e as BPFError where e.errno == ENOENT {
+        continue
+      }
+    }
+  }
+
   // MARK: - Private
 
   private func checkKey(_ key: [UInt8], _ op: String) throws {

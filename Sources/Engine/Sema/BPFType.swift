@@ -127,6 +127,8 @@ public enum Aggregation: Equatable, Sendable, CustomStringConvertible {
   /// Log2 histogram with `bits` linear sub-buckets per power of two (upstream's second argument).
   case hist(bits: Int)
   case lhist(min: Int64, max: Int64, step: Int64)
+  /// tseries(): one map entry per bucket (epoch % intervals), keyed by (key..., bucket).
+  case tseries(TimeSeriesShape)
 
   /// Bytes per CPU of the map value.
   public var valueSize: Int {
@@ -138,6 +140,8 @@ public enum Aggregation: Equatable, Sendable, CustomStringConvertible {
     case .avg, .stats: 16
     // Histograms keep one map entry per bucket, keyed by (key..., bucket): 8-byte counters.
     case .hist, .lhist: 8
+    // (value, meta, epoch); meta is the update time (last value wins), the count (avg) or isSet (min, max).
+    case .tseries: 24
     }
   }
 
@@ -151,7 +155,29 @@ public enum Aggregation: Equatable, Sendable, CustomStringConvertible {
     case .stats: "stats_t"
     case .hist: "hist_t"
     case .lhist: "lhist_t"
+    case .tseries: "tseries_t"
     }
+  }
+}
+
+/// The literal arguments of `tseries(n, interval, intervals[, "avg"|"max"|"min"|"sum"])`.
+public struct TimeSeriesShape: Hashable, Sendable {
+  /// How values falling in the same interval combine; `.last` keeps the most recent one.
+  public enum Reduction: String, Hashable, Sendable {
+    case last, avg, max, min, sum
+  }
+
+  public var intervalNanoseconds: UInt64
+  public var intervals: Int
+  public var reduction: Reduction
+  /// The recorded value's signedness: decides how values are merged and printed.
+  public var signed: Bool
+
+  public init(intervalNanoseconds: UInt64, intervals: Int, reduction: Reduction, signed: Bool) {
+    self.intervalNanoseconds = intervalNanoseconds
+    self.intervals = intervals
+    self.reduction = reduction
+    self.signed = signed
   }
 }
 

@@ -109,6 +109,8 @@ enum FunctionChecker {
         return .none
       }
       return .aggregation(.lhist(min: lo, max: hi, step: step))
+    case "tseries":
+      return checkTimeSeries(CallCheck(name: name, args: args, call: call, tc: tc))
     case "exit":
       if arity(0...1), args.count == 1 { _ = integerArgument(0) }
       return .void

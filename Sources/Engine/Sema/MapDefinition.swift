@@ -32,6 +32,14 @@ public struct MapDefinition: Equatable, Sendable {
     }
   }
 
+  /// Histograms and time series keep one kernel entry per bucket: the user's key plus a u64 bucket.
+  public var hasBucketKey: Bool {
+    switch aggregation {
+    case .hist, .lhist, .tseries: true
+    default: false
+    }
+  }
+
   /// Aggregations are per-CPU (no atomics on the hot path) and merged when read.
   public var storage: Storage { aggregation == nil ? .hash : .percpuHash }
 
@@ -45,11 +53,11 @@ public struct MapDefinition: Equatable, Sendable {
     }
   }
 
-  /// The key as stored in the kernel: scalar maps use one 8-byte zero key; histograms append
-  /// a u64 bucket index to the user's key.
+  /// The key as stored in the kernel: scalar maps use one 8-byte zero key; histograms and time
+  /// series append a u64 bucket index to the user's key.
   public var kernelKeyType: BPFType {
     let user = keyType ?? .uint64
-    if isHistogram {
+    if hasBucketKey {
       if keyType == nil { return .uint64 }
       if case .tuple(let items) = user { return .tuple(items + [.uint64]) }
       return .tuple([user, .uint64])
@@ -59,7 +67,10 @@ public struct MapDefinition: Equatable, Sendable {
 
   public var keySize: Int { max(1, kernelKeyType.size) }
   public var valueSize: Int { max(1, valueType.size) }
-  public var kernelMaxEntries: Int { keyType == nil && !isHistogram ? 1 : maxEntries }
+  public var kernelMaxEntries: Int {
+    if keyType == nil, case .tseries(let shape)? = aggregation { return max(maxEntries, shape.intervals) }
+    return keyType == nil && !hasBucketKey ? 1 : maxEntries
+  }
 
   /// How `%maps` and type errors name this map's type, e.g. `@x[string[16], int64]: count_t`.
   public var signature: String {

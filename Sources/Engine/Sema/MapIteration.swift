@@ -7,7 +7,7 @@ enum MapIteration {
     case nil: def.valueType
     case .count: .uint64
     case .sum(let s), .min(let s), .max(let s), .avg(let s): .integer(bits: 64, signed: s)
-    case .stats, .hist, .lhist: nil
+    case .stats, .hist, .lhist, .tseries: nil
     }
   }
 }

@@ -9,6 +9,9 @@ public struct ProgramConfig: Sendable, Equatable {
   public var maxStringLength = 64
   public var printMapsOnExit = true
   public var stackMode = "bpftrace"
+  /// BPFTRACE_DUMMY_TS_MAP (upstream's test hook, environment only): the scalar map tseries()
+  /// reads as the current time instead of the clock.
+  public var timestampMap: String?
 
   public init() {}
 
@@ -17,7 +20,7 @@ public struct ProgramConfig: Sendable, Equatable {
   static let accepted = [
     "max_cat_bytes", "max_probes", "missing_probes", "on_stack_limit", "perf_rb_pages", "str_trunc_trailer",
     "log_size", "cpp_demangle", "lazy_symbolication", "max_bpf_progs", "show_debug_info", "unstable_macro",
-    "unstable_map_decl",
+    "unstable_map_decl", "unstable_tseries",
   ]
 
   /// Applies a config block, reporting unknown keys and bad values at their source.
@@ -40,6 +43,7 @@ public struct ProgramConfig: Sendable, Equatable {
     for key in ProgramConfig.keys {
       if let env = getenv("BPFTRACE_" + key.uppercased()) { _ = set(key, String(cString: env)) }
     }
+    if let env = getenv("BPFTRACE_DUMMY_TS_MAP"), env.pointee != 0 { timestampMap = String(cString: env) }
   }
 
   /// nil when set, else what is wrong.

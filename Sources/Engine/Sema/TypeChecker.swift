@@ -184,6 +184,12 @@ final class TypeChecker {
           range)
         return
       }
+      if case .aggregation(.tseries) = existing.valueType, case .aggregation(.tseries) = value,
+        existing.valueType != value
+      {
+        error("Different tseries bounds in a single map unsupported", range)
+        return
+      }
       if existing.valueType != value, !compatibleValue(value, existing.valueType) {
         error(
           "Type mismatch for \(name): trying to assign value of type '\(valueType)' when map already contains a value of type '\(existing.valueType)'",
@@ -300,7 +306,7 @@ final class TypeChecker {
         switch agg {
         case .count, .sum(false), .max(false), .min(false), .avg(false): return .uint64
         case .sum, .min, .max, .avg: return .int64
-        case .stats, .hist, .lhist: return def.valueType
+        case .stats, .hist, .lhist, .tseries: return def.valueType
         }
       }
       return def.valueType

@@ -10,8 +10,8 @@ extension Session {
     "probe", "func", "args", "retval", "kstack", "ustack", "username", "arg0", "arg1", "arg2", "arg3", "arg4", "arg5",
   ]
   static let functions = [
-    "printf", "print", "count", "sum", "min", "max", "avg", "stats", "hist", "lhist", "exit", "delete", "clear",
-    "zero", "str", "has_key", "len",
+    "printf", "print", "count", "sum", "min", "max", "avg", "stats", "hist", "lhist", "tseries", "exit", "delete",
+    "clear", "zero", "str", "has_key", "len",
   ]
   static let magics = [
     "%probes", "%detach", "%maps", "%reset", "%%run", "%list", "%save", "%watch", "%unwatch", "%help",
@@ -92,6 +92,7 @@ extension Session {
     "avg": "@m[k] = avg(n)", "stats": "@m[k] = stats(n) — count, average and total",
     "hist": "@m[k] = hist(n[, bits]) — power-of-2 histogram",
     "lhist": "@m[k] = lhist(n, min, max, step) — linear histogram",
+    "tseries": "@m[k] = tseries(n, 1s, 10[, \"avg\"|\"max\"|\"min\"|\"sum\"]) — a value per interval over time",
     "exit": "exit() — stop (one-shot: print maps and quit)", "delete": "delete(@m[k]) — remove a map element",
     "clear": "clear(@m) — remove every element", "zero": "zero(@m) — set every value to zero",
     "str": "str(ptr[, len]) — read a string",

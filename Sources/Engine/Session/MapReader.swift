@@ -72,11 +72,33 @@ struct MapReader {
             key: key(userKey[...]), value: .lhist(LinearHistogram(min: lo, max: hi, step: step, counts: counts)),
             rawKey: userKey))
       }
+    case .tseries(let shape)?:
+      for (userKey, series) in timeSeriesGroups(raw, def, shape, cpus, u64) {
+        entries.append(MapEntry(key: key(userKey[...]), value: .tseries(series), rawKey: userKey))
+      }
     }
     var snapshot = MapSnapshot(name: def.name, entries: entries)
     if case .avg? = def.aggregation { snapshot.isAverageOrStats = true }
     if case .stats? = def.aggregation { snapshot.isAverageOrStats = true }
     return snapshot
+  }
+
+  /// Kernel keys of time series are (user key..., bucket), each bucket reduced over CPUs to its
+  /// latest epoch's value; grouped by user key, in kernel order.
+  private func timeSeriesGroups(
+    _ raw: [(key: [UInt8], value: [UInt8])], _ def: MapDefinition, _ shape: TimeSeriesShape,
+    _ cpus: ([UInt8]) -> [ArraySlice<UInt8>], _ u64: (ArraySlice<UInt8>, Int) -> UInt64
+  ) -> [(key: [UInt8], series: TimeSeries)] {
+    var groups: [[UInt8]: [TimeSeriesPoint]] = [:]
+    var order: [[UInt8]] = []
+    let bucketOffset = def.keySize - 8
+    for e in raw {
+      let userKey = Array(e.key[0..<bucketOffset])
+      let slots = cpus(e.value).map { (value: u64($0, 0), meta: u64($0, 8), epoch: u64($0, 16)) }
+      if groups[userKey] == nil { order.append(userKey) }
+      groups[userKey, default: []].append(TimeSeries.reduce(slots, shape: shape))
+    }
+    return order.map { ($0, TimeSeries(shape: shape, points: groups[$0]!)) }
   }
 
   /// Kernel keys of histograms are (user key..., bucket): grouped by user key, in kernel order.

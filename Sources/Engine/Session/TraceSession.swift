@@ -400,8 +400,10 @@ public final class TraceSession: @unchecked Sendable {
       output(.stdout(cell: d.cell, text: json ? JSONFormatter.value(value(0)) : TextFormatter.value(value(0))))
     case .printMap(let name, let top, let div):
       if let s = snapshot(name) { output(.map(cell: d.cell, snapshot: s, top: top, div: div)) }
-    case .clearMap(let name), .zeroMap(let name):
+    case .clearMap(let name):
       try? kernelMaps[name]?.clear()
+    case .zeroMap(let name):
+      try? kernelMaps[name]?.zeroValues()
     case .exit:
       exitCode = Int32(truncatingIfNeeded: UInt8(truncatingIfNeeded: decoder.integer(payload, size: 8)))
       exitRequested = true
