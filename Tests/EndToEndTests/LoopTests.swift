@@ -111,3 +111,26 @@ struct RecordTests {
     #expect(duplicate.stderr.contains("ERROR: duplicate field 'a' in record"))
   }
 }
+
+/// Programs whose frame outgrows the 512-byte BPF stack run from a per-CPU scratch frame.
+@Suite(.serialized, .enabled(if: Bpfrepl.isRoot, "needs root to load BPF programs"))
+struct ScratchFrameTests {
+  @Test func longStringsAndLoopsInAScratchFrame() throws {
+    let r = try Bpfrepl.run([
+      "-e",
+      #"config = { max_strlen = 1024 } BEGIN { @m[1] = 1; @m[2] = 2; $a = "first"; $b = "second"; for ($kv : @m) { for ($i : 0..2) { @n[$kv.1, $i] = 1; } } printf("%s %s %d %s\n", $a, $b, len(@n), comm); clear(@m); clear(@n); exit(); }"#,
+    ])
+    #expect(r.status == 0, "stderr: \(r.stderr)")
+    #expect(r.stdout == "first second 4 bpfrepl\n\n\n")
+  }
+
+  @Test func aStringLongerThanTheStackIsReadWhole() throws {
+    let long = String(repeating: "x", count: 700)
+    let r = try Bpfrepl.run([
+      "-e", #"config = { max_strlen = 1024 } t:syscalls:sys_enter_openat /comm == "cat"/ { @[str(args->filename)] = count(); }"#,
+      "-c", "/bin/cat /tmp/\(long)",
+    ])
+    #expect(r.status == 0, "stderr: \(r.stderr)")
+    #expect(r.stdout.contains("@[/tmp/\(long)]: 1\n"), "got \(r.stdout)")
+  }
+}

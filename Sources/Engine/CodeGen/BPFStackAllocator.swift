@@ -1,7 +1,9 @@
-/// The 512-byte BPF stack of one program: a bump allocator with marks, so the scratch space of a
-/// statement is given back when the statement ends, while `$variables` keep their slots.
+/// The frame of one program, the 512-byte BPF stack or a per-CPU scratch frame: a bump allocator
+/// with marks, so the scratch space of a statement is given back when the statement ends, while
+/// `$variables` keep their slots.
 struct BPFStackAllocator {
-  static let limit = 512
+  static let stackLimit = 512
+  var limit = BPFStackAllocator.stackLimit
   private(set) var used = 0
   private(set) var highWater = 0
 
@@ -10,7 +12,7 @@ struct BPFStackAllocator {
   /// Allocates `size` bytes aligned to 8 and returns the offset from r10 (negative).
   mutating func allocate(_ size: Int) throws -> Int16 {
     let rounded = (max(size, 1) + 7) / 8 * 8
-    guard used + rounded <= BPFStackAllocator.limit else { throw Overflow() }
+    guard used + rounded <= limit else { throw Overflow() }
     used += rounded
     highWater = max(highWater, used)
     return Int16(-used)

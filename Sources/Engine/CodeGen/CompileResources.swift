@@ -16,6 +16,9 @@ public final class CompileResources: @unchecked Sendable {
   public static let lostCounterName = ".lost"
   public static let globalsName = ".globals"
   public static let stacksName = ".stacks"
+  /// Per-CPU frames for programs that need more than the 512-byte stack (one 32 KiB value per CPU).
+  public static let scratchName = ".scratch"
+  public static let scratchFrameSize = 32 * 1024
   /// One u32 per probe block: programs return at once while their gate is 0, so a detach takes
   /// effect immediately even though the kernel releases perf links slowly. All gates live in the
   /// single value of an array map, which programs address directly (BPF_PSEUDO_MAP_VALUE).
@@ -53,6 +56,7 @@ public final class CompileResources: @unchecked Sendable {
   var lostCounter: MapRef { ref(Self.lostCounterName) }
   var globals: MapRef { ref(Self.globalsName) }
   var stacks: MapRef { ref(Self.stacksName) }
+  var scratch: MapRef { ref(Self.scratchName) }
   var gates: MapRef { ref(Self.gatesName) }
 }
 

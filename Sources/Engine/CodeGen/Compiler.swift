@@ -148,7 +148,7 @@ public enum Compiler {
         gen.gate = gates[g.probeIndex]
       }
       do {
-        let code = try gen.generate(predicate: g.probe.predicate, body: g.probe.body)
+        let code = try generateWithScratchIfNeeded(gen) { try $0.generate(predicate: g.probe.predicate, body: g.probe.body) }
         programs.append(
           CompiledProgram(
             probeIndex: g.probeIndex, targets: g.targets, instructions: code, kind: g.targets[0].context.kind,
@@ -169,7 +169,7 @@ public enum Compiler {
         context: immediateContext, resources: resources, staticProbeID: resources.probeNames.id(for: "BEGIN"))
       gen.timestampMap = config.timestampMap
       do {
-        let code = try gen.generate(predicate: nil, body: block)
+        let code = try generateWithScratchIfNeeded(gen) { try $0.generate(predicate: nil, body: block) }
         immediate = CompiledProgram(
           probeIndex: -1, targets: [target], instructions: code, kind: .rawTracepoint, name: "immediate",
           range: block.range)
@@ -180,6 +180,22 @@ public enum Compiler {
     if !diagnostics.isEmpty { throw DiagnosticList(diagnostics) }
     let newMaps = resources.maps.pending.sorted().compactMap { resources.maps[$0] }
     return CompileResult(programs: programs, immediate: immediate, newMaps: newMaps, warnings: [], config: config)
+  }
+
+  /// Generates with the BPF stack, and once more with a per-CPU scratch frame if that ran out.
+  private static func generateWithScratchIfNeeded(
+    _ gen: ProgramGenerator, _ generate: (ProgramGenerator) throws -> [Instruction]
+  ) throws -> [Instruction] {
+    do {
+      return try generate(gen)
+    } catch let f as ProgramGenerator.Failure where gen.outgrewStack {
+      _ = f
+      let again = ProgramGenerator(context: gen.context, resources: gen.resources, staticProbeID: gen.staticProbeID)
+      again.gate = gen.gate
+      again.timestampMap = gen.timestampMap
+      again.scratchFrame = true
+      return try generate(again)
+    }
   }
 
   private static func uniqued(_ ds: [Diagnostic]) -> [Diagnostic] {

@@ -31,7 +31,7 @@ extension ProgramGenerator {
     let stopped = try allocate(8, at: range)
     asm.emit(.storeImm(.dw, fp, stopped, 0))
     let callback = asm.newLabel()
-    try generateCallback(callback, stopFlag: stopped) {
+    try generateCallback(callback, stopFlag: stopped, arguments: [.r2, .r3]) {
       copy(from: .r2, 0, to: fp, keyAt, size: keyType.size)
       if def.aggregation == nil {
         copy(from: .r3, 0, to: fp, valueAt, size: valueType.size)
@@ -42,7 +42,7 @@ extension ProgramGenerator {
     }
     asm.emit(.loadMap(.r1, resources.ref(def.name)))
     asm.emit(.loadFunction(.r2, callback))
-    asm.mov(.r3, fp)
+    asm.mov(.r3, callbackContext)
     asm.mov(.r4, 0)
     asm.call(.forEachMapElem)
     asm.emit(.load(.dw, .r1, fp, stopped))
@@ -59,7 +59,7 @@ extension ProgramGenerator {
     let stopped = try allocate(8, at: range)
     asm.emit(.storeImm(.dw, fp, stopped, 0))
     let callback = asm.newLabel()
-    try generateCallback(callback, stopFlag: stopped, contextArgument: .r2) {
+    try generateCallback(callback, stopFlag: stopped, contextArgument: .r2, arguments: [.r1]) {
       // r1 = the iteration's index
       asm.emit(.load(.dw, .r2, fp, first))
       asm.emit(.alu64(.add, .r1, .reg(.r2)))
@@ -74,7 +74,7 @@ extension ProgramGenerator {
     asm.emit(.alu64(.sub, .r1, .reg(.r2)))
     asm.emit(.jumpIf(.sle, .r1, .imm(0), done))
     asm.emit(.loadFunction(.r2, callback))
-    asm.mov(.r3, fp)
+    asm.mov(.r3, callbackContext)
     asm.mov(.r4, 0)
     asm.call(.loop)
     asm.emit(.load(.dw, .r1, fp, stopped))
@@ -107,7 +107,8 @@ extension ProgramGenerator {
   /// (for_each_map_elem: map, key, value; bpf_loop: index), the context (our frame) is r4 or r2. `break` stops the loop, `continue` goes to the next element, and
   /// `return` sets `stopFlag` in the frame before stopping.
   private func generateCallback(
-    _ label: Label, stopFlag: Int16, contextArgument: Register = .r4, body: () throws -> Void
+    _ label: Label, stopFlag: Int16, contextArgument: Register = .r4, arguments: [Register],
+    body: () throws -> Void
   ) throws {
     var outer: [Instruction] = []
     asm.swapInstructions(&outer)
@@ -124,11 +125,21 @@ extension ProgramGenerator {
     let returned = asm.newLabel()
     asm.bind(label)
     asm.emit(.subprogram)
-    // r9 = the program's frame; r6 = ctx again (builtins read it); r7, r8 stay temporaries.
-    asm.mov(.r9, contextArgument)
-    fp = .r9
-    freeRegisters = [.r8, .r7]
-    if let contextSlot { asm.emit(.load(.dw, .r6, fp, contextSlot)) }
+    if scratchFrame {
+      // ctx from the caller's stack, kept on ours for nested loops; the same CPU's scratch frame.
+      asm.emit(.load(.dw, .r6, contextArgument, ScratchFrame.contextOffset))
+      asm.emit(.store(.dw, .r10, ScratchFrame.contextOffset, .r6))
+      let keep: [Register] = [.r7, .r8]
+      for (a, k) in zip(arguments, keep) { asm.mov(k, a) }
+      enterScratchFrame(onFailure: stop)
+      for (a, k) in zip(arguments, keep) { asm.mov(a, k) }
+    } else {
+      // r9 = the program's frame; r6 = ctx again (builtins read it); r7, r8 stay temporaries.
+      asm.mov(.r9, contextArgument)
+      fp = .r9
+      freeRegisters = [.r8, .r7]
+      if let contextSlot { asm.emit(.load(.dw, .r6, fp, contextSlot)) }
+    }
     loops = [(stop, next)]
     returnLabel = returned
     try body()

@@ -22,6 +22,10 @@ final class ProgramGenerator {
   var fp: Register = .r10
   /// Where the prologue keeps ctx when the program has `for` loops: their callbacks reload r6 from it.
   var contextSlot: Int16? = nil
+  /// The frame is a per-CPU scratch map value (see `ScratchFrame`), not the stack.
+  var scratchFrame = false
+  /// Set when the frame ran out: the compiler then generates the program again with a scratch frame.
+  private(set) var outgrewStack = false
   /// Callback subprograms, appended after the program's exit.
   var subprograms: [[Instruction]] = []
   /// The do-nothing callback `len(@m)` counts with, emitted once.
@@ -50,6 +54,7 @@ final class ProgramGenerator {
   /// The whole program: prologue, filter, body, `return 0`.
   func generate(predicate: Expr?, body: Block) throws -> [Instruction] {
     asm.mov(.r6, .r1)
+    if scratchFrame { enterScratchFrame(onFailure: returnLabel) }
     if context.iterator != nil {
       // Iterators end with a call whose object is NULL: there is nothing to report then.
       asm.emit(.load(.dw, .r1, .r6, 8))
@@ -62,7 +67,9 @@ final class ProgramGenerator {
     }
     emitPidFilter()
     try allocateVariables(body)
-    if ProgramGenerator.containsCallbackLoop(body.statements) {
+    if scratchFrame {
+      asm.emit(.store(.dw, .r10, ScratchFrame.contextOffset, .r6))
+    } else if ProgramGenerator.containsCallbackLoop(body.statements) {
       let slot = try allocate(8, at: body.range)
       asm.emit(.store(.dw, fp, slot, .r6))
       contextSlot = slot
@@ -94,8 +101,10 @@ final class ProgramGenerator {
     do {
       return try frame.allocate(size)
     } catch {
+      outgrewStack = true
       throw fail(
-        "The probe needs more than the 512 bytes of BPF stack (this expression needs \(size) more bytes)", range)
+        "The probe needs more than the \(frame.limit) bytes of its frame (this expression needs \(size) more bytes)",
+        range)
     }
   }
 

@@ -54,9 +54,8 @@ public struct ProgramConfig: Sendable, Equatable {
       maxMapKeys = n
     case "max_strlen":
       guard let n = Int(value), n > 0 else { return "max_strlen must be a positive integer" }
-      guard n <= 200 else {
-        return "max_strlen \(n) is too large: bpfrepl keeps strings on the BPF stack (at most 200)"
-      }
+      // Strings past the 512-byte stack move the program to a 32 KiB per-CPU scratch frame.
+      guard n <= 4096 else { return "max_strlen \(n) is too large (at most 4096)" }
       maxStringLength = n
     case "print_maps_on_exit":
       switch value.lowercased() {

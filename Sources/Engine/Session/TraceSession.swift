@@ -69,6 +69,9 @@ public final class TraceSession: @unchecked Sendable {
   lazy var stacks: BPFMap? = try? BPFMap(
     kind: .stackTrace, name: "stacks", keySize: 4, valueSize: CompileResources.stackDepth * 8, maxEntries: 16384)
   let gates: BPFMap
+  /// Created when a program first outgrows the BPF stack.
+  lazy var scratch: BPFMap? = try? BPFMap(
+    kind: .percpuArray, name: "scratch", keySize: 4, valueSize: CompileResources.scratchFrameSize, maxEntries: 1)
   let symbolizer = Symbolizer()
   /// Maps the ring buffer (16 MiB, mapped twice by the kernel so records can wrap: 32 MB of
   /// RSS), so it is created with the first program, not when an idle session starts.
@@ -327,6 +330,7 @@ public final class TraceSession: @unchecked Sendable {
     case CompileResources.lostCounterName: return lostCounter.fd
     case CompileResources.globalsName: return globals.fd
     case CompileResources.stacksName: return stacks?.fd ?? -1
+    case CompileResources.scratchName: return scratch?.fd ?? -1
     case CompileResources.gatesName: return gates.fd
     default: return kernelMaps[name]?.fd ?? -1
     }
