@@ -1,0 +1,49 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// One place a usdt probe attaches: a uprobe at the note's file offset, with the semaphore (if
+/// any) counted by the kernel's uprobe reference counter.
+public struct UsdtLocation: Sendable, Equatable {
+  public var fileOffset: UInt64
+  /// File offset of the probe's semaphore; 0 when it has none.
+  public var semaphoreOffset: UInt64
+  /// Which of the target's `UsdtArgumentSets.variants` this location's operands are.
+  public var variant: Int
+
+  public init(fileOffset: UInt64, semaphoreOffset: UInt64, variant: Int) {
+    self.fileOffset = fileOffset
+    self.semaphoreOffset = semaphoreOffset
+    self.variant = variant
+  }
+}
+
+extension BPFProgram {
+  /// Attaches a `.kprobe`-type program at every location of one usdt probe of `path`; all or
+  /// nothing. Each location's cookie is `cookie | variant << 32`, so the program can tell which
+  /// operands to decode. The kernel bumps each semaphore while the uprobe is attached
+  /// (ref_ctr_offset, config bits 32-63 of the uprobe PMU), in processes running now and later.
+  public func attachUsdt(path: String, locations: [UsdtLocation], pid: Int32 = -1, cookie: UInt64 = 0) throws
+    -> BPFAttachment
+  {
+    try KernelFeatures.requireUprobes()
+    if ProbePMU.uprobe == nil { ProbePMU.uprobe = try ProbePMU.load(KernelFeatures.uprobePMU) }
+    guard let pmu = ProbePMU.uprobe else { throw BPFError("usdt \(path)", errno: ENOENT) }
+    var fds: [OwnedDescriptor] = []
+    var allLinks = true
+    for location in locations {
+      let label = "\(path):0x\(String(location.fileOffset, radix: 16))"
+      let event = try path.withCString { cpath in
+        try PerfEvent.open(
+          type: pmu.type, config: location.semaphoreOffset << 32, config1: UInt64(UInt(bitPattern: cpath)),
+          config2: location.fileOffset, pid: pid, cpu: pid == -1 ? 0 : -1, what: "usdt \(label)")
+      }
+      let locationCookie = cookie | UInt64(location.variant) << 32
+      let (fd, link) = try PerfEvent.attach(program: self, event: event, cookie: locationCookie, what: label)
+      allLinks = allLinks && link
+      fds.append(fd)
+    }
+    return BPFAttachment(
+      kind: .uprobe, target: "\(path) usdt", cookie: allLinks ? cookie : 0, usesLinks: allLinks, fds: fds)
+  }
+}
