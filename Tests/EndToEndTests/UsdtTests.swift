@@ -99,11 +99,14 @@ enum UsdtTarget {
     let bin = try #require(UsdtTarget.path)
     let loop = try UsdtTarget.startLoop()
     defer { loop.terminate() }
-    let byPath = try Bpfrepl.run(["-e", "usdt:\(bin):bpfrepl_test:memory { printf(\"%lld %lld\\n\", arg0, arg1); exit(); }"])
+    let byPath = try Bpfrepl.run([
+      "-e", "usdt:\(bin):bpfrepl_test:memory { printf(\"%lld %lld\\n\", arg0, arg1); exit(); }",
+    ])
     #expect(byPath.stdout == "-42 7\n")
     // -p with no path: the probe is found in the files the process maps.
     let byPid = try Bpfrepl.run([
-      "-e", "usdt::bpfrepl_test:constant { printf(\"%s %lld\\n\", probe, arg0); exit(); }", "-p", "\(loop.processIdentifier)",
+      "-e", "usdt::bpfrepl_test:constant { printf(\"%s %lld\\n\", probe, arg0); exit(); }", "-p",
+      "\(loop.processIdentifier)",
     ])
     #expect(byPid.stdout == "usdt:\(bin):bpfrepl_test:constant 17\n")
     // The semaphore is counted while the probe is attached, so the guarded probe fires.

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-/// A program of ours that writes an 8-byte value at a fixed address three times, then reads it.
+/// A program of ours that writes an 8-byte value at a fixed address three times, then reads it
+/// (with an argument, it then goes on writing until killed).
 enum WatchTarget {
   static let address = "0x10000000"
   static let path: String? = {
@@ -10,11 +11,13 @@ enum WatchTarget {
     let source = """
       #include <sys/mman.h>
       #include <stdio.h>
-      int main(void) {
+      #include <unistd.h>
+      int main(int argc, char **argv) {
         volatile long *p = mmap((void *)0x10000000, 4096, PROT_READ | PROT_WRITE,
                                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
         if (p == MAP_FAILED) { perror("mmap"); return 1; }
         for (int i = 1; i <= 3; i++) *p = i;
+        while (argc > 1) { *p = 0; usleep(10000); }  // `watch-target loop`: write until killed
         return (int)(*p - 3);
       }
       """
@@ -45,13 +48,18 @@ enum WatchTarget {
     #expect(line.hasPrefix("@[watchpoint:/proc/") && line.hasSuffix("/exe:268435456:8:rw]: 4"))
   }
 
-  @Test(.enabled(if: Bpfrepl.isRoot)) func kernelAddressWithoutAProcess() throws {
-    // jiffies is written on every timer tick.
-    let kallsyms = (try? String(contentsOfFile: "/proc/kallsyms", encoding: .utf8)) ?? ""
-    let line = try #require(kallsyms.split(separator: "\n").first { $0.hasSuffix(" D jiffies") })
-    let addr = String(line.split(separator: " ")[0])
-    let r = try Bpfrepl.run(["-e", "watchpoint:0x\(addr):8:w { printf(\"%s\\n\", probe); exit(); }"])
-    #expect(r.stdout == "watchpoint:\(UInt64(addr, radix: 16)!):8:w\n")
+  @Test(.enabled(if: Bpfrepl.isRoot)) func watchARunningProcess() throws {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: try #require(WatchTarget.path))
+    p.arguments = ["loop"]
+    try p.run()
+    defer { p.terminate() }
+    usleep(100_000)
+    let r = try Bpfrepl.run([
+      "-e", "watchpoint:\(WatchTarget.address):8:w { printf(\"hit %d\\n\", pid == \(p.processIdentifier)); exit(); }",
+      "-p", "\(p.processIdentifier)",
+    ])
+    #expect(r.stdout == "hit 1\n")
   }
 
   @Test func invalidWatchpointsAreDiagnostics() throws {

@@ -71,7 +71,9 @@ extension ProgramGenerator {
       if let id = staticProbeID { return .constant(Int64(id)) }
       asm.mov(.r1, .r6)
       // usdt cookies carry the location's operand variant in their upper half.
-      if context.usdtArguments != nil { return try helper(.getAttachCookie) { self.asm.emit(.alu32(.mov, .r0, .reg(.r0))) } }
+      if context.usdtArguments != nil {
+        return try helper(.getAttachCookie) { self.asm.emit(.alu32(.mov, .r0, .reg(.r0))) }
+      }
       return try helper(.getAttachCookie)
     case "retval":
       let t = try newTemp(at: e.range)

@@ -9,7 +9,10 @@ struct UsdtArgumentTests {
   }
 
   @Test func registersOfEveryWidth() throws {
-    #expect(try parsed("-4@%edi") == UsdtArgument(size: 4, isSigned: true, location: .register(ptRegsOffset: 112, highByte: false), text: "-4@%edi"))
+    #expect(
+      try parsed("-4@%edi")
+        == UsdtArgument(
+          size: 4, isSigned: true, location: .register(ptRegsOffset: 112, highByte: false), text: "-4@%edi"))
     #expect(try parsed("8@%rax").location == .register(ptRegsOffset: 80, highByte: false))
     #expect(try parsed("2@%r9w").location == .register(ptRegsOffset: 64, highByte: false))
     #expect(try parsed("-1@%sil").location == .register(ptRegsOffset: 104, highByte: false))
@@ -58,14 +61,18 @@ struct UsdtArgumentTests {
       if case .failure(let e) = UsdtArgument.parse(s) { return e.description }
       return nil
     }
-    #expect(reason("3@%eax") == "cannot decode USDT argument \"3@%eax\": size 3 is not one of 1, 2, 4, 8 (negative for signed)")
+    #expect(
+      reason("3@%eax")
+        == "cannot decode USDT argument \"3@%eax\": size 3 is not one of 1, 2, 4, 8 (negative for signed)")
     #expect(reason("8f@%rax") == "cannot decode USDT argument \"8f@%rax\": floating-point arguments are not supported")
     #expect(reason("4@%xmm0") == "cannot decode USDT argument \"4@%xmm0\": unknown register %xmm0")
     #expect(reason("4@8(%rip)")?.contains("needs a symbol") == true)
     #expect(reason("4@8(%eax)") == "cannot decode USDT argument \"4@8(%eax)\": %eax is not a 64-bit base register")
     #expect(reason("4@$abc") == "cannot decode USDT argument \"4@$abc\": immediate is not a number")
     #expect(reason("4@(%rax,%rbx,3)") == "cannot decode USDT argument \"4@(%rax,%rbx,3)\": scale must be 1, 2, 4 or 8")
-    if case .failure(let e) = UsdtArgument.parseAll("-4@%edi 4@%st(0)") { #expect(e.operand == "4@%st(0)") } else {
+    if case .failure(let e) = UsdtArgument.parseAll("-4@%edi 4@%st(0)") {
+      #expect(e.operand == "4@%st(0)")
+    } else {
       Issue.record("a bad operand among good ones must fail")
     }
   }

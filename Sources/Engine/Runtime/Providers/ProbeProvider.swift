@@ -30,7 +30,8 @@ protocol ProcessScopedProvider: AnyObject {
 public final class ProviderRegistry: ProbeResolver, @unchecked Sendable {
   public let providers: [ProbeProvider] = [
     SpecialProvider(), TracepointProvider(), RawTracepointProvider(), IntervalProvider(), ProfileProvider(),
-    SoftwareProvider(), UprobeProvider(), UsdtProvider(), WatchpointProvider(), IteratorProvider(), KprobeProvider(), FentryProvider(), HardwareProvider(),
+    SoftwareProvider(), UprobeProvider(), UsdtProvider(), WatchpointProvider(), IteratorProvider(), KprobeProvider(),
+    FentryProvider(), HardwareProvider(),
   ]
   private var byName: [String: ProbeProvider] = [:]
 

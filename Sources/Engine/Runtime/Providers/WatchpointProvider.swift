@@ -24,7 +24,9 @@ final class WatchpointProvider: ProbeProvider, ProcessScopedProvider {
     guard Set(mode).count == mode.count else { throw invalid(ap, "watchpoint modes may not be duplicated") }
     guard WatchpointProvider.supportedModes.contains(mode) else {
       throw invalid(
-        ap, "invalid watchpoint mode: \(mode) (supported modes: \(WatchpointProvider.supportedModes.joined(separator: ",")))")
+        ap,
+        "invalid watchpoint mode: \(mode) (supported modes: \(WatchpointProvider.supportedModes.joined(separator: ",")))"
+      )
     }
     var ctx = ProbeContext(kind: .perfEvent, provider: "watchpoint")
     ctx.isUserSpace = pid != nil
