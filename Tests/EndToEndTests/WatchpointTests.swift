@@ -37,7 +37,7 @@ enum WatchTarget {
     let bin = try #require(WatchTarget.path)
     let r = try Bpfrepl.run(["-e", "watchpoint:\(WatchTarget.address):8:w { @writes = count(); }", "-c", bin])
     #expect(r.diagnostics.trimmingCharacters(in: .whitespacesAndNewlines) == "")
-    #expect(r.stdout == "\n\n@writes: 3\n\n")
+    #expect(r.stdout == "\n\n@writes: 3\n")
   }
 
   @Test(.enabled(if: Bpfrepl.isRoot)) func readWriteModeSeesTheReadToo() throws {
@@ -53,13 +53,13 @@ enum WatchTarget {
     p.executableURL = URL(fileURLWithPath: try #require(WatchTarget.path))
     p.arguments = ["loop"]
     try p.run()
-    defer { p.terminate() }
+    defer { UsdtTarget.stop(p) }
     usleep(100_000)
     let r = try Bpfrepl.run([
       "-e", "watchpoint:\(WatchTarget.address):8:w { printf(\"hit %d\\n\", pid == \(p.processIdentifier)); exit(); }",
       "-p", "\(p.processIdentifier)",
     ])
-    #expect(r.stdout == "hit 1\n")
+    #expect(r.stdout == "hit 1\n\n\n")
   }
 
   @Test func invalidWatchpointsAreDiagnostics() throws {
