@@ -66,7 +66,7 @@ public struct UsdtArgument: Sendable, Equatable, CustomStringConvertible {
     if let at = token.firstIndex(of: "@") {
       let spec = token[..<at]
       if spec.hasSuffix("f") { return failure("floating-point arguments are not supported") }
-      guard let n = Int(spec), n != 0, [1, 2, 4, 8].contains(abs(n)) else {
+      guard let n = Int(spec), [-8, -4, -2, -1, 1, 2, 4, 8].contains(n) else {
         return failure("size \(spec) is not one of 1, 2, 4, 8 (negative for signed)")
       }
       size = abs(n)

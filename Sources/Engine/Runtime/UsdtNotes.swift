@@ -76,9 +76,9 @@ public enum UsdtNotes {
         let next = gelf_getnote(data, offset, &header, &nameOffset, &descOffset)
         if next == 0 { break }
         defer { offset = next }
-        guard header.n_type == noteType, header.n_namesz == 8,
-          String(cString: bytes.advanced(by: nameOffset).assumingMemoryBound(to: CChar.self)) == "stapsdt",
-          header.n_descsz >= 24
+        guard header.n_type == noteType, header.n_namesz == 8, header.n_descsz >= 24,
+          nameOffset + 8 <= size, descOffset + Int(header.n_descsz) <= size,
+          Array(UnsafeRawBufferPointer(start: bytes.advanced(by: nameOffset), count: 8)) == Array("stapsdt\0".utf8)
         else { continue }
         let desc = UnsafeRawBufferPointer(start: bytes.advanced(by: descOffset), count: Int(header.n_descsz))
         func u64(_ at: Int) -> UInt64 {

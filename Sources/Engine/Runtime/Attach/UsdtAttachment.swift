@@ -40,6 +40,12 @@ extension BPFProgram {
       }
       let locationCookie = cookie | UInt64(location.variant) << 32
       let (fd, link) = try PerfEvent.attach(program: self, event: event, cookie: locationCookie, what: label)
+      if !link, location.variant != 0 {
+        // Without bpf_link there is no cookie: the program could not tell this location's operands apart.
+        throw BPFError(
+          "usdt \(label)", errno: EOPNOTSUPP,
+          detail: "the probe's locations have different operands, which needs BPF cookies (bpf_link for perf events)")
+      }
       allLinks = allLinks && link
       fds.append(fd)
     }
