@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 CONFIG ?= release
 BIN := .build/$(CONFIG)/bpfrepl
-APT_PACKAGES := libbpf-dev libelf-dev libzmq3-dev libedit-dev zlib1g-dev linux-libc-dev \
+APT_PACKAGES := libbpf-dev libelf-dev libzmq3-dev libedit-dev zlib1g-dev linux-libc-dev systemtap-sdt-dev \
                 bpftrace bpftool python3-pip tmux hyperfine
 PIP_PACKAGES := jupyter_client nbclient nbformat jupyter-kernel-test jupyter_console pytest pexpect pyte
 

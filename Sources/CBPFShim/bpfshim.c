@@ -31,6 +31,20 @@ int bpfrepl_perf_event_open(uint32_t type, uint64_t config, uint64_t config1,
   return fd < 0 ? -errno : (int)fd;
 }
 
+int bpfrepl_perf_breakpoint_open(uint64_t addr, uint64_t len, uint32_t bp_type, int pid, int cpu, int inherit) {
+  struct perf_event_attr attr;
+  memset(&attr, 0, sizeof(attr));
+  attr.size = sizeof(attr);
+  attr.type = PERF_TYPE_BREAKPOINT;
+  attr.bp_type = bp_type;
+  attr.bp_addr = addr;
+  attr.bp_len = len;
+  attr.sample_period = 1;
+  attr.inherit = inherit ? 1 : 0;
+  long fd = syscall(__NR_perf_event_open, &attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+  return fd < 0 ? -errno : (int)fd;
+}
+
 int bpfrepl_perf_event_enable(int fd) {
   return ioctl(fd, PERF_EVENT_IOC_ENABLE, 0) < 0 ? -errno : 0;
 }

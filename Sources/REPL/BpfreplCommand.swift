@@ -57,7 +57,8 @@ struct BpfreplCommand: ParsableCommand {
   func run() throws {
     if list {
       // -lv: argument lists too; a program's probes can be listed with -l -e.
-      FileHandleOutput.stdout(ProbeListing.list(pattern: rest.first ?? program.map(probePattern), verbose: verbose))
+      FileHandleOutput.stdout(
+        ProbeListing.list(pattern: rest.first ?? program.map(probePattern), verbose: verbose, pid: pid))
       return
     }
     let source: SourceFile

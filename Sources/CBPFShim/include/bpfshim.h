@@ -11,6 +11,11 @@ int bpfrepl_perf_event_open(uint32_t type, uint64_t config, uint64_t config1,
                             uint64_t config2, uint64_t sample_period,
                             int use_freq, int pid, int cpu);
 
+// perf_event_open(2) for a hardware breakpoint (PERF_TYPE_BREAKPOINT) at addr: bp_type is a
+// mask of HW_BREAKPOINT_R (1), _W (2), _X (4); fires on every hit. inherit: follow threads
+// the task creates later. Returns the fd or -errno.
+int bpfrepl_perf_breakpoint_open(uint64_t addr, uint64_t len, uint32_t bp_type, int pid, int cpu, int inherit);
+
 // PERF_EVENT_IOC_ENABLE / DISABLE on a perf event fd. Returns 0 or -errno.
 int bpfrepl_perf_event_enable(int fd);
 int bpfrepl_perf_event_disable(int fd);

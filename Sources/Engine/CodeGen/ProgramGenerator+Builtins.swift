@@ -70,6 +70,10 @@ extension ProgramGenerator {
     case "probe":
       if let id = staticProbeID { return .constant(Int64(id)) }
       asm.mov(.r1, .r6)
+      // usdt cookies carry the location's operand variant in their upper half.
+      if context.usdtArguments != nil {
+        return try helper(.getAttachCookie) { self.asm.emit(.alu32(.mov, .r0, .reg(.r0))) }
+      }
       return try helper(.getAttachCookie)
     case "retval":
       let t = try newTemp(at: e.range)
@@ -77,6 +81,9 @@ extension ProgramGenerator {
       setTemp(t, from: .r1)
       return t
     default:
+      if name.hasPrefix("arg"), let n = Int(name.dropFirst(3)), let usdt = context.usdtArguments {
+        return try usdtArgument(n, usdt, e)
+      }
       if name.hasPrefix("arg"), let n = Int(name.dropFirst(3)), n < PtRegs.argumentOffsets.count {
         let t = try newTemp(at: e.range)
         asm.emit(.load(.dw, .r1, .r6, PtRegs.argumentOffsets[n]))

@@ -28,6 +28,9 @@ enum Builtins {
       }
       return .success(.tracepointArgs(category: "", event: ""))
     default:
+      if name.hasPrefix("arg"), let n = Int(name.dropFirst(3)), n >= 0, let usdt = ctx.usdtArguments {
+        return usdtArgumentType(n, usdt)
+      }
       if name.hasPrefix("arg"), let n = Int(name.dropFirst(3)), n >= 0 {
         guard ctx.hasRegisterArguments, !ctx.isReturnProbe else {
           return .failure(
@@ -40,6 +43,18 @@ enum Builtins {
       }
       return .failure(SemaMessage("Unknown identifier: '\(name)'"))
     }
+  }
+}
+
+extension Builtins {
+  /// usdt `argN` is an int64 (upstream reads it with libbpf's bpf_usdt_arg into a long), sign- or
+  /// zero-extended from the operand's size; a location with fewer arguments reads 0.
+  static func usdtArgumentType(_ n: Int, _ usdt: UsdtArgumentSets) -> Result<BPFType, SemaMessage> {
+    guard n < UsdtArgumentSets.maxArguments else {
+      return .failure(SemaMessage("arg\(n) is out of range: usdt probes have at most 12 arguments (arg0 to arg11)"))
+    }
+    if let reason = usdt.problem(withArgument: n) { return .failure(SemaMessage(reason)) }
+    return .success(.int64)
   }
 }
 

@@ -28,6 +28,8 @@ public struct ProbeContext: Sendable {
   public var iterator: String? = nil
   /// The traced binary of a user-space probe (uaddr resolves its symbols).
   public var binaryPath: String? = nil
+  /// For usdt probes: the argument operands of the probe's locations (see `UsdtArgumentSets`).
+  public var usdtArguments: UsdtArgumentSets? = nil
 
   public init(kind: ProgramKind, provider: String, tracepointFields: [TracepointField]? = nil) {
     self.kind = kind
@@ -39,6 +41,7 @@ public struct ProbeContext: Sendable {
   public var layoutKey: String {
     var key = "\(kind.rawValue)|\(provider)|\(hasRegisterArguments)|\(isReturnProbe)|\(isUserSpace)|\(iterator ?? "")"
     if let binaryPath { key += "|" + binaryPath }
+    if let usdtArguments { key += "|usdt:" + usdtArguments.layoutKey }
     if let fields = tracepointFields {
       key += "|" + fields.map { "\($0.name):\($0.cType):\($0.offset):\($0.size):\($0.isSigned)" }.joined(separator: ",")
     }

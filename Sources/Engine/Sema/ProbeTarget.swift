@@ -12,8 +12,8 @@ public struct ProbeTarget: Sendable, Equatable {
     case kprobe(function: String, offset: UInt64, isReturn: Bool)
     case fentry(function: String, isReturn: Bool)
     case uprobe(path: String, symbol: String, offset: UInt64, isReturn: Bool, pid: Int32?)
-    case usdt(path: String, provider: String, name: String)
-    case watchpoint(address: UInt64, length: Int, mode: String)
+    case usdt(path: String, provider: String, name: String, locations: [UsdtLocation], pid: Int32?)
+    case watchpoint(address: UInt64, length: Int, mode: String, pid: Int32?)
     case iterator(kind: String)
   }
 

@@ -3,7 +3,14 @@
 public enum ProbeListing {
   static let aliases = ["t": "tracepoint", "s": "software", "rt": "rawtracepoint", "i": "interval", "p": "profile"]
 
-  public static func names(matching pattern: String?) -> [String] {
+  public static func names(matching pattern: String?, pid: Int32? = nil) -> [String] {
+    // usdt probes live in files, not in a kernel list: `usdt:PATH:[PROVIDER:]PROBE`, or with
+    // `-p PID` the files that process maps.
+    if let pattern, pattern.hasPrefix("usdt:") || pattern.hasPrefix("U:") {
+      let parts = pattern.split(separator: ":", omittingEmptySubsequences: false).dropFirst().map(String.init)
+      return UsdtProvider.listing(parts, pid: pid)
+    }
+    if pattern == nil, pid != nil { return UsdtProvider.listing(["*"], pid: pid) }
     var pattern = pattern ?? "*"
     if let colon = pattern.firstIndex(of: ":"), let full = aliases[String(pattern[..<colon])] {
       pattern = full + pattern[colon...]
@@ -17,9 +24,9 @@ public enum ProbeListing {
     return all.filter { Glob.matches(pattern, $0) }.sorted()
   }
 
-  public static func list(pattern: String?, verbose: Bool) -> String {
+  public static func list(pattern: String?, verbose: Bool, pid: Int32? = nil) -> String {
     var out = ""
-    for name in names(matching: pattern) {
+    for name in names(matching: pattern, pid: pid) {
       out += name + "\n"
       guard verbose, name.hasPrefix("tracepoint:") else { continue }
       let parts = name.split(separator: ":")

@@ -8,12 +8,12 @@ extension TraceSession {
     set { resources.environment.unsafe = newValue }
   }
 
-  /// `-p PID`: uprobes attach to that process only, other probes filter on its pid.
+  /// `-p PID`: uprobes, usdt probes and watchpoints attach to that process only, other probes filter on its pid.
   public var targetPid: Int32? {
     get { resources.environment.targetPid }
     set {
       resources.environment.targetPid = newValue
-      for case let p as UprobeProvider in registry.providers { p.pid = newValue }
+      for case let p as ProcessScopedProvider in registry.providers { p.pid = newValue }
     }
   }
 
@@ -21,7 +21,7 @@ extension TraceSession {
   /// upstream attaches them (kernel probes are not filtered).
   public func setChildPid(_ pid: Int32) throws {
     try setGlobal(at: GlobalsLayout.childPid, UInt64(UInt32(bitPattern: pid)))
-    for case let p as UprobeProvider in registry.providers { p.pid = pid }
+    for case let p as ProcessScopedProvider in registry.providers { p.pid = pid }
   }
 
   /// Writes one u64 of the `.globals` value, keeping the others.

@@ -21,11 +21,17 @@ extension ProbeProvider {
   }
 }
 
+/// Providers whose probes can be limited to one process (`-p PID`, `-c CMD`).
+protocol ProcessScopedProvider: AnyObject {
+  var pid: Int32? { get set }
+}
+
 /// All providers, by name and alias; the compiler's `ProbeResolver`.
 public final class ProviderRegistry: ProbeResolver, @unchecked Sendable {
   public let providers: [ProbeProvider] = [
     SpecialProvider(), TracepointProvider(), RawTracepointProvider(), IntervalProvider(), ProfileProvider(),
-    SoftwareProvider(), UprobeProvider(), IteratorProvider(), KprobeProvider(), FentryProvider(), HardwareProvider(),
+    SoftwareProvider(), UprobeProvider(), UsdtProvider(), WatchpointProvider(), IteratorProvider(), KprobeProvider(),
+    FentryProvider(), HardwareProvider(),
   ]
   private var byName: [String: ProbeProvider] = [:]
 

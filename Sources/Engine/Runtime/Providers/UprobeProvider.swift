@@ -1,6 +1,6 @@
 /// `uprobe:BINARY:FUNCTION[+OFFSET]` and `uretprobe:BINARY:FUNCTION` (aliases `u`, `ur`). BINARY is
 /// a path, a program in $PATH or a library name (`libc`); FUNCTION may hold wildcards.
-final class UprobeProvider: ProbeProvider {
+final class UprobeProvider: ProbeProvider, ProcessScopedProvider {
   let names = ["uprobe", "u", "uretprobe", "ur"]
   /// Set by `-p PID` to trace one process only.
   var pid: Int32? = nil
