@@ -12,11 +12,11 @@ extension ProgramGenerator {
     asm.mov(.r1, .r6)
     asm.call(.getAttachCookie)
     asm.emit(.alu64(.rsh, .r0, .imm(32)))
-    asm.emit(.store(.dw, .r10, variantSlot, .r0))
+    asm.emit(.store(.dw, fp, variantSlot, .r0))
     let end = asm.newLabel()
     for (i, variant) in sets.variants.enumerated() {
       let next = asm.newLabel()
-      asm.emit(.load(.dw, .r1, .r10, variantSlot))
+      asm.emit(.load(.dw, .r1, fp, variantSlot))
       asm.emit(.jumpIf(.ne, .r1, .imm(Int32(i)), next))
       try emitUsdtOperand(n < variant.count ? variant[n] : nil, into: t, e)
       asm.emit(.jump(end))
@@ -72,10 +72,10 @@ extension ProgramGenerator {
       }
     }
     let buf = try allocate(8, at: e.range)
-    asm.emit(.storeImm(.dw, .r10, buf, 0))
+    asm.emit(.storeImm(.dw, fp, buf, 0))
     pointer(.r1, toStack: buf)
     asm.mov(.r2, Int32(size))
     asm.call(.probeReadUser)
-    asm.emit(.load(.dw, .r1, .r10, buf))
+    asm.emit(.load(.dw, .r1, fp, buf))
   }
 }
