@@ -178,8 +178,9 @@ def row_large_map(ctx):
     keys = ctx.map_keys
     base = 1 << 20  # invalid fds: close() fails fast, each value a distinct key
     prog = f'tracepoint:syscalls:sys_enter_close /comm == "{WORK_COMM}"/ {{ @[args->fd] = count(); }}'
-    # bpftrace 0.17 caps maps at 4096 keys unless told otherwise; bpfrepl has no such knob yet.
-    env = {"BPFTRACE_MAP_KEYS_MAX": str(2 * keys)}
+    # Both cap maps at 4096 keys unless told otherwise: 0.17 reads BPFTRACE_MAP_KEYS_MAX, bpfrepl
+    # (like current upstream) BPFTRACE_MAX_MAP_KEYS.
+    env = {"BPFTRACE_MAP_KEYS_MAX": str(2 * keys), "BPFTRACE_MAX_MAP_KEYS": str(2 * keys)}
 
     def once(tool):
         r = Run(tool, prog, env)

@@ -54,7 +54,9 @@ enum Bpfrepl {
     err.fileHandleForReading.readabilityHandler = { h in collected.append(err: h.availableData) }
     try p.run()
     let deadline = Date().addingTimeInterval(timeout)
-    while !collected.stderr.contains("Attached"), !collected.stdout.contains("attached_probes"), p.isRunning, Date() < deadline { usleep(10_000) }
+    while !collected.stderr.contains("Attached"), !collected.stdout.contains("attached_probes"), p.isRunning,
+      Date() < deadline
+    { usleep(10_000) }
     whileRunning()
     if interrupt, p.isRunning {
       usleep(200_000)

@@ -19,7 +19,8 @@ struct LoopTests {
     )
     let body = out.components(separatedBy: "end\n")[0]
     #expect(lines(body[...]) == ["1 a 10", "2 b 20"])
-    #expect(out.hasSuffix("end\n\n\n@m[1, a]: 10\n@m[2, b]: 20\n") || out.hasSuffix("end\n\n\n@m[2, b]: 20\n@m[1, a]: 10\n"))
+    #expect(
+      out.hasSuffix("end\n\n\n@m[1, a]: 10\n@m[2, b]: 20\n") || out.hasSuffix("end\n\n\n@m[2, b]: 20\n@m[1, a]: 10\n"))
   }
 
   @Test func loopBodiesShareVariablesWithTheProbe() throws {
@@ -127,7 +128,8 @@ struct ScratchFrameTests {
   @Test func aStringLongerThanTheStackIsReadWhole() throws {
     let long = String(repeating: "x", count: 700)
     let r = try Bpfrepl.run([
-      "-e", #"config = { max_strlen = 1024 } t:syscalls:sys_enter_openat /comm == "cat"/ { @[str(args->filename)] = count(); }"#,
+      "-e",
+      #"config = { max_strlen = 1024 } t:syscalls:sys_enter_openat /comm == "cat"/ { @[str(args->filename)] = count(); }"#,
       "-c", "/bin/cat /tmp/\(long)",
     ])
     #expect(r.status == 0, "stderr: \(r.stderr)")

@@ -148,7 +148,9 @@ public enum Compiler {
         gen.gate = gates[g.probeIndex]
       }
       do {
-        let code = try generateWithScratchIfNeeded(gen) { try $0.generate(predicate: g.probe.predicate, body: g.probe.body) }
+        let code = try generateWithScratchIfNeeded(gen) {
+          try $0.generate(predicate: g.probe.predicate, body: g.probe.body)
+        }
         programs.append(
           CompiledProgram(
             probeIndex: g.probeIndex, targets: g.targets, instructions: code, kind: g.targets[0].context.kind,

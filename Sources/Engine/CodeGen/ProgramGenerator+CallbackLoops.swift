@@ -41,12 +41,7 @@ extension ProgramGenerator {
       try generate(body)
     }
     asm.emit(.loadMap(.r1, resources.ref(def.name)))
-    asm.emit(.loadFunction(.r2, callback))
-    asm.mov(.r3, callbackContext)
-    asm.mov(.r4, 0)
-    asm.call(.forEachMapElem)
-    asm.emit(.load(.dw, .r1, fp, stopped))
-    asm.emit(.jumpIf(.ne, .r1, .imm(0), returnLabel))
+    runLoop(.forEachMapElem, callback, stopFlag: stopped)
   }
 
   /// `for ($i : start..end)`: bpf_loop runs the body end - start times (none if end <= start), both
@@ -73,13 +68,19 @@ extension ProgramGenerator {
     asm.emit(.load(.dw, .r2, fp, first))
     asm.emit(.alu64(.sub, .r1, .reg(.r2)))
     asm.emit(.jumpIf(.sle, .r1, .imm(0), done))
+    runLoop(.loop, callback, stopFlag: stopped)
+    asm.bind(done)
+  }
+
+  /// Calls the loop helper (r1 already set) with the callback and our context; a `return` in the
+  /// body (the stop flag) then ends the probe.
+  private func runLoop(_ helper: BPFHelper, _ callback: Label, stopFlag: Int16) {
     asm.emit(.loadFunction(.r2, callback))
     asm.mov(.r3, callbackContext)
     asm.mov(.r4, 0)
-    asm.call(.loop)
-    asm.emit(.load(.dw, .r1, fp, stopped))
+    asm.call(helper)
+    asm.emit(.load(.dw, .r1, fp, stopFlag))
     asm.emit(.jumpIf(.ne, .r1, .imm(0), returnLabel))
-    asm.bind(done)
   }
 
   /// `len(@m)`: the number of elements bpf_for_each_map_elem visits with a callback that does nothing.

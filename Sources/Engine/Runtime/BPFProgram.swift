@@ -146,16 +146,16 @@ public final class BPFProgram: @unchecked Sendable {
     let fd = functions.withUnsafeBufferPointer { fi in
       opts.func_info = fi.isEmpty ? nil : UnsafeRawPointer(fi.baseAddress)
       return insns.withUnsafeBytes { raw -> Int32 in
-      let p = raw.baseAddress?.assumingMemoryBound(to: bpf_insn.self)
-      return logBuffer.withUnsafeMutableBufferPointer { lb -> Int32 in
-        if logSize > 0 {
-          opts.log_level = logLevel
-          opts.log_size = UInt32(logSize)
-          opts.log_buf = lb.baseAddress
+        let p = raw.baseAddress?.assumingMemoryBound(to: bpf_insn.self)
+        return logBuffer.withUnsafeMutableBufferPointer { lb -> Int32 in
+          if logSize > 0 {
+            opts.log_level = logLevel
+            opts.log_size = UInt32(logSize)
+            opts.log_buf = lb.baseAddress
+          }
+          return bpf_prog_load(type.kernelType, name, options.license, p, insns.count, &opts)
         }
-        return bpf_prog_load(type.kernelType, name, options.license, p, insns.count, &opts)
       }
-    }
     }
     let log = logSize > 0 ? logBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) } : ""
     return (fd, log)

@@ -4,8 +4,8 @@ import Glibc
 /// (`BPFTRACE_MAX_MAP_KEYS`...) take precedence, as upstream documents.
 public struct ProgramConfig: Sendable, Equatable {
   public var maxMapKeys = 4096
-  /// String size of str() and string-typed reads. Upstream defaults to 1024 using scratch maps;
-  /// bpfrepl keeps strings on the 512-byte BPF stack, so its default is smaller.
+  /// String size of str() and string-typed reads. Upstream defaults to 1024; bpfrepl's default
+  /// keeps the common program on the 512-byte BPF stack (larger ones get a scratch frame).
   public var maxStringLength = 64
   public var printMapsOnExit = true
   public var stackMode = "bpftrace"

@@ -16,7 +16,8 @@ enum XlatedListing {
     let base = KernelSymbols.callBase
     for d in decoded {
       switch d.insn {
-      case .jump(let l), .jumpIf(_, _, _, let l), .jumpIf32(_, _, _, let l), .callLocal(let l), .loadFunction(_, let l): targets.insert(l.id)
+      case .jump(let l), .jumpIf(_, _, _, let l), .jumpIf32(_, _, _, let l), .callLocal(let l), .loadFunction(_, let l):
+        targets.insert(l.id)
       case .call(let imm): if let base { callAddresses.insert(base &+ UInt64(bitPattern: Int64(imm))) }
       default: break
       }
