@@ -34,12 +34,16 @@ public enum Compiler {
   public static func compile(
     _ program: Program, resources: CompileResources, resolver: ProbeResolver, positionalParameters: [String] = []
   ) throws -> CompileResult {
+    let programTypes = resources.programTypes()
+    programTypes.begin()
     do {
       let result = try compileUnchecked(program, resources, resolver, positionalParameters)
       resources.maps.commit()
+      programTypes.commit()
       return result
     } catch {
       resources.maps.rollback()
+      programTypes.rollback()
       throw error
     }
   }
@@ -52,6 +56,10 @@ public enum Compiler {
     var macros = MacroExpander(program.macros)
     macros.expand(program)
     if !macros.diagnostics.isEmpty { throw DiagnosticList(macros.diagnostics) }
+    let programTypes = resources.programTypes()
+    diagnostics = CDefinitionPass.load(program, into: programTypes)
+    if diagnostics.isEmpty { diagnostics = CDefinitionPass.substitute(program, library: programTypes) }
+    if !diagnostics.isEmpty { throw DiagnosticList(diagnostics) }
     var config = ProgramConfig()
     config.apply(program.config, diagnostics: &diagnostics)
     var declarations: [String: MapDeclaration] = [:]

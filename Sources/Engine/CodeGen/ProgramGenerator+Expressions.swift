@@ -136,7 +136,7 @@ extension ProgramGenerator {
       extend(.r1, bits: bits, signed: signed)
       setTemp(t, from: .r1)
       return t
-    case .field(let base, let name):
+    case .field(let base, let name), .arrow(let base, let name):
       if case .tracepointArgs = base.type { return try tracepointField(name, e) }
       if case .tuple(let items) = base.type, let i = Int(name) {
         let v = try emit(base)
@@ -151,10 +151,8 @@ extension ProgramGenerator {
         }
         return .bytes(elemOff, size: items[i].size)
       }
+      // A record value is held as its address, so `.` and `->` read the same way.
       if case .record(let r, _) = base.type { return try recordField(try emit(base), record: r, name, e) }
-      throw fail("Field access on '\(base.type)' is not supported yet", e.range)
-    case .arrow(let base, let name):
-      if case .tracepointArgs = base.type { return try tracepointField(name, e) }
       if case .pointer(.record(let r, _), _) = base.type { return try recordField(try emit(base), record: r, name, e) }
       throw fail("Field access on '\(base.type)' is not supported yet", e.range)
     case .index(let base, let index):

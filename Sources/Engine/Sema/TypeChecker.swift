@@ -367,20 +367,15 @@ final class TypeChecker {
       }
       if case .tracepointArgs = bt { return tracepointField(name, e) }
       if case .record(let r, _) = bt { return recordField(name, of: r, e) }
-      if case .pointer(.record, _) = bt {
-        error("Can not access field '\(name)' on a pointer ('\(bt)'): use -> instead of .", e.range)
-        return .none
-      }
+      // `.` on a pointer dereferences it, as upstream's `.` and `->` are one operator.
+      if case .pointer(.record(let r, _), _) = bt { return recordField(name, of: r, e) }
       if bt != .none { error("Can not access field '\(name)' on expression of type '\(bt)'", e.range) }
       return .none
     case .arrow(let base, let name):
       let bt = check(base)
       if case .tracepointArgs = bt { return tracepointField(name, e) }
       if case .pointer(.record(let r, _), _) = bt { return recordField(name, of: r, e) }
-      if case .record = bt {
-        error("Can not access field '\(name)' with -> on a struct value ('\(bt)'): use . instead", e.range)
-        return .none
-      }
+      if case .record(let r, _) = bt { return recordField(name, of: r, e) }
       if bt != .none {
         error("Can not access field '\(name)' on type '\(bt)': it is not a pointer to a struct", e.range)
       }
