@@ -53,6 +53,8 @@ public enum Compiler {
   ) throws -> CompileResult {
     var diagnostics: [Diagnostic] = []
     Positional.substitute(program, positional)
+    diagnostics = AttachPointParameters.expand(program, positional)
+    if !diagnostics.isEmpty { throw DiagnosticList(diagnostics) }
     var macros = MacroExpander(program.macros)
     macros.expand(program)
     if !macros.diagnostics.isEmpty { throw DiagnosticList(macros.diagnostics) }

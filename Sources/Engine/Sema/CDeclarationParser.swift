@@ -222,6 +222,8 @@ struct CDeclarationParser {
 
   /// `*name`, `name[4][2]`, `(*fn)(int, char *)`: the member's name and full type.
   private mutating func parseDeclarator(_ base: CType) throws(Diagnostic) -> (String, CType, SourceRange) {
+    // `unsigned : 0;`: an unnamed bitfield, padding only.
+    if current.kind == .punct(":") { return ("", base, current.range) }
     var type = base
     while accept("*") {
       type = .pointer(type)

@@ -64,8 +64,8 @@ indirect enum CType: Equatable {
     }
     add(["void"], .void)
     add(["char"], .integer(size: 1, signed: true, isChar: true))
-    add(["signed char"], .integer(size: 1, signed: true, isChar: true))
-    add(["unsigned char"], .integer(size: 1, signed: false, isChar: true))
+    add(["signed char"], .integer(size: 1, signed: true, isChar: false))
+    add(["unsigned char"], .integer(size: 1, signed: false, isChar: false))
     add(["short", "short int", "signed short", "signed short int"], .integer(size: 2, signed: true, isChar: false))
     add(["unsigned short", "unsigned short int"], .integer(size: 2, signed: false, isChar: false))
     add(["int", "signed", "signed int"], .integer(size: 4, signed: true, isChar: false))
