@@ -216,7 +216,7 @@ enum Positional {
         } else if value.isEmpty, n > params.count {
           e.kind = .integer(0, suffix: "")
         } else {
-          e.kind = .string(value)
+          e.kind = .string(ByteString(value))
         }
       case .positionalCount:
         e.kind = .integer(UInt64(params.count), suffix: "")

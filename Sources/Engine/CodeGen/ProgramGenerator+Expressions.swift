@@ -7,9 +7,9 @@ extension ProgramGenerator {
     case .boolean(let b):
       return .constant(b ? 1 : 0)
     case .string(let s):
-      let size = max(e.type.size, s.utf8.count + 1)
+      let size = max(e.type.size, s.count + 1)
       let off = try allocate(size, at: e.range)
-      try storeLiteral(Array(s.utf8), size: size, at: off)
+      try storeLiteral(s.bytes, size: size, at: off)
       return .bytes(off, size: size)
     case .identifier(let name):
       return try builtin(name, e)
@@ -306,7 +306,7 @@ extension ProgramGenerator {
     let notEqualLabel = equal ? asm.newLabel() : target
     let equalLabel = equal ? target : asm.newLabel()
     func literal(_ e: Expr) -> [UInt8]? {
-      if case .string(let s) = e.kind { return Array(s.utf8) + [0] }
+      if case .string(let s) = e.kind { return s.bytes + [0] }
       return nil
     }
     if let lit = literal(b) ?? literal(a) {

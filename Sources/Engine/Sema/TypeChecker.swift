@@ -240,7 +240,7 @@ final class TypeChecker {
       if suffix.contains("u") || v > UInt64(Int64.max) { return .uint64 }
       return .int64
     case .string(let s):
-      return .string(size: s.utf8.count + 1)
+      return .string(size: s.count + 1)
     case .boolean:
       return .boolean
     case .identifier("ctx"):

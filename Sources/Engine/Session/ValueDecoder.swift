@@ -33,10 +33,11 @@ struct ValueDecoder: Sendable {
     case .string(let n):
       let slice = bytes.prefix(n)
       let end = slice.firstIndex(of: 0) ?? slice.endIndex
-      var text = String(decoding: slice[slice.startIndex..<end], as: UTF8.self)
+      // Bytes as read: upstream prints a string's bytes whether or not they are UTF-8.
+      var text = Array(slice[slice.startIndex..<end])
       // Upstream marks a string that filled its whole buffer (no NUL) as cut.
-      if end == slice.endIndex, n > 0 { text += ".." }
-      return .string(text)
+      if end == slice.endIndex, n > 0 { text += [UInt8(ascii: "."), UInt8(ascii: ".")] }
+      return .string(ByteString(bytes: text))
     case .buffer(let n):
       return .buffer(Array(bytes.prefix(n)))
     case .tuple(let items):
@@ -47,11 +48,11 @@ struct ValueDecoder: Sendable {
         })
     case .symbol(.probe):
       let id = integer(bytes, size: 8)
-      return .string(probeNames(id) ?? "probe#\(id)")
+      return .string(ByteString(probeNames(id) ?? "probe#\(id)"))
     case .pointer:
       return .pointer(integer(bytes, size: 8))
     case .symbol(.inet):
-      return .string(ValueDecoder.inet(bytes))
+      return .string(ByteString(ValueDecoder.inet(bytes)))
     case .symbol(let kind):
       return symbols(kind, bytes) ?? SymbolText.decode(kind, bytes)
     case .sizedBuffer(let capacity):
