@@ -63,7 +63,7 @@ struct CDefinitionsOneShotTests {
       r.stdout == """
         1 first (3,4) flags=5 kind=17 values[2]=30 as_int=-2
         2 second (5,6) flags=1 kind=9 values[0]=7 byte0=4
-        sizeof=80 offsetof(next)=40
+        sizeof=80 offsetof(next)=32
 
 
         """)
