@@ -66,6 +66,7 @@ struct CDefinitionsOneShotTests {
         sizeof=80 offsetof(next)=32
 
 
+
         """)
   }
 
