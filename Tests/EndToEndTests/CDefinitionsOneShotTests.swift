@@ -86,7 +86,9 @@ struct CDefinitionsOneShotTests {
 
   /// A struct written in the program hides the kernel's of the same name.
   @Test func programDefinitionsTakePrecedenceOverBTF() throws {
-    let r = try Bpfrepl.run(["-e", "struct task_struct { int x; long y; };\nBEGIN { print(sizeof(struct task_struct)); }"])
+    let r = try Bpfrepl.run([
+      "-e", "struct task_struct { int x; long y; };\nBEGIN { print(sizeof(struct task_struct)); }",
+    ])
     #expect(r.stdout == "16\n\n\n")
   }
 

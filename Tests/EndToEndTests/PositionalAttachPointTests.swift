@@ -6,7 +6,9 @@ import Testing
 struct PositionalAttachPointTests {
   @Test func uprobeBinaryAndFunctionFromParameters() throws {
     let binary = try #require(CDefinitionsOneShotTests.target, "cc could not build the target")
-    let r = try Bpfrepl.run(["-c", binary, "-e", #"uprobe:$1:$2 { printf("%s %d\n", probe, $#); exit(); }"#, binary, "visit"])
+    let r = try Bpfrepl.run([
+      "-c", binary, "-e", #"uprobe:$1:$2 { printf("%s %d\n", probe, $#); exit(); }"#, binary, "visit",
+    ])
     #expect(r.diagnostics == "", "stderr: \(r.stderr)")
     #expect(r.stdout == "uprobe:\(binary):visit 2\n\n\n")
   }

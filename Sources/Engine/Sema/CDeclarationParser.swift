@@ -422,7 +422,7 @@ struct CDeclarationParser {
         let text = String(decoding: b[s..<i], as: UTF8.self)
         guard let v = integerLiteral(text) else { throw .error("invalid number '\(text)'", at: range(s, i)) }
         out.append(Token(kind: .number(v), range: range(s, i)))
-      } else if (c == UInt8(ascii: "<") || c == UInt8(ascii: ">")), i + 1 < b.count, b[i + 1] == c {
+      } else if c == UInt8(ascii: "<") || c == UInt8(ascii: ">"), i + 1 < b.count, b[i + 1] == c {
         out.append(Token(kind: .punct(String(decoding: b[i..<i + 2], as: UTF8.self)), range: range(i, i + 2)))
         i += 2
       } else if "{}()[];,*:=-+/%~&|^".utf8.contains(c) {

@@ -71,8 +71,10 @@ indirect enum CType: Equatable {
     add(["int", "signed", "signed int"], .integer(size: 4, signed: true, isChar: false))
     add(["unsigned", "unsigned int"], .integer(size: 4, signed: false, isChar: false))
     add(
-      ["long", "long int", "signed long", "signed long int", "long long", "long long int", "signed long long",
-        "signed long long int"],
+      [
+        "long", "long int", "signed long", "signed long int", "long long", "long long int", "signed long long",
+        "signed long long int",
+      ],
       .integer(size: 8, signed: true, isChar: false))
     add(
       ["unsigned long", "unsigned long int", "unsigned long long", "unsigned long long int"],
@@ -91,8 +93,9 @@ indirect enum CType: Equatable {
       for name in ["int\(bits)_t", "s\(bits)", "__s\(bits)", "int\(bits)"] {
         m[name] = .integer(size: n, signed: true, isChar: false)
       }
-      for name in ["uint\(bits)_t", "u\(bits)", "__u\(bits)", "uint\(bits)", "u_int\(bits)_t", "__be\(bits)", "__le\(bits)"]
-      {
+      for name in [
+        "uint\(bits)_t", "u\(bits)", "__u\(bits)", "uint\(bits)", "u_int\(bits)_t", "__be\(bits)", "__le\(bits)",
+      ] {
         m[name] = .integer(size: n, signed: false, isChar: false)
       }
     }

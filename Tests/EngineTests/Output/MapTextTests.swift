@@ -6,7 +6,8 @@ import Testing
 /// tuples, record, other, signed_ints, json-output) and the ordering rules of upstream's format().
 @Suite struct OutputMapTextTests {
   func counts(_ name: String, _ pairs: [(String, UInt64)]) -> MapSnapshot {
-    MapSnapshot(name: name, entries: pairs.map { MapEntry(key: .string(ByteString($0.0)), value: .integer(.unsigned($0.1))) })
+    MapSnapshot(
+      name: name, entries: pairs.map { MapEntry(key: .string(ByteString($0.0)), value: .integer(.unsigned($0.1))) })
   }
 
   @Test func scalars() {

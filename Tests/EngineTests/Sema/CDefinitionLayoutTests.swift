@@ -15,7 +15,9 @@ import Testing
   }
 
   static let cases: [Case] = [
-    Case(text: "struct a { char c; int i; short s; long l; char tail; };", record: "struct a", fields: ["c", "i", "s", "l", "tail"]),
+    Case(
+      text: "struct a { char c; int i; short s; long l; char tail; };", record: "struct a",
+      fields: ["c", "i", "s", "l", "tail"]),
     Case(
       text: "struct b { char name[10]; struct b *next; unsigned long long x; _Bool ok; };", record: "struct b",
       fields: ["name", "next", "x", "ok"]),
