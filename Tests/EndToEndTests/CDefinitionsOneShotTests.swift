@@ -84,6 +84,21 @@ struct CDefinitionsOneShotTests {
     #expect(r.stdout == "hi 16 5 6\n\n\n")
   }
 
+  /// Values typed by a program's enum print as the enumerator's name, numbers once arithmetic
+  /// touched them, and themselves when no enumerator has the value.
+  @Test func enumValuesPrintAsTheirNames() throws {
+    let r = try Bpfrepl.run([
+      "-e",
+      """
+      enum level { LOW = 1, HIGH = 7 };
+      BEGIN { @[HIGH] = 1; @pair = (LOW, HIGH); @sum = HIGH + 1; $x = 5; print((enum level)$x); print((enum level)1);
+              printf("%d %s\n", HIGH, HIGH); }
+      """,
+    ])
+    #expect(r.diagnostics == "", "stderr: \(r.stderr)")
+    #expect(r.stdout == "5\nLOW\n7 HIGH\n\n\n@[HIGH]: 1\n@pair: (LOW, HIGH)\n@sum: 8\n")
+  }
+
   /// A struct written in the program hides the kernel's of the same name.
   @Test func programDefinitionsTakePrecedenceOverBTF() throws {
     let r = try Bpfrepl.run([

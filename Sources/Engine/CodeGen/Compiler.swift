@@ -209,6 +209,10 @@ enum Positional {
   static func substitute(_ program: Program, _ params: [String]) {
     ProgramWalk.expressions(program) { e in
       switch e.kind {
+      // `str($1)` is the parameter's text as a string literal, even when it reads as a number.
+      case .call("str", let args) where args.count == 1:
+        guard case .positional(let n) = args[0].kind else { break }
+        e.kind = .string(ByteString(n >= 1 && n <= params.count ? params[n - 1] : ""))
       case .positional(let n):
         let value = n >= 1 && n <= params.count ? params[n - 1] : ""
         if let i = Int64(value) {

@@ -166,17 +166,23 @@ struct CDeclarationParser {
   private mutating func parseEnumSpecifier() throws(Diagnostic) -> CType {
     advance()
     while current.kind == .word("__attribute__") { _ = try parseAttributes() }
-    if case .word(let w) = current.kind, !Self.reserved.contains(w) { advance() }
+    var tag: String? = nil
+    if case .word(let w) = current.kind, !Self.reserved.contains(w) {
+      tag = w
+      advance()
+    }
     var underlying: CType? = nil
     if accept(":") { underlying = try parseSpecifier() }
     guard accept("{") else { return underlying ?? .integer(size: 4, signed: false, isChar: false) }
+    let enumName = tag.map { "enum " + $0 } ?? library.anonymousEnumName()
+    library.defineEnum(enumName)
     var next: Int64 = 0
     var values: [Int64] = []
     while !accept("}") {
       guard case .word(let name) = current.kind else { throw error("expected an enumerator name", current.range) }
       advance()
       if accept("=") { next = try parseConstant() }
-      library.defineEnumerator(name, next)
+      library.defineEnumerator(name, next, of: enumName)
       values.append(next)
       next &+= 1
       if !accept(",") {

@@ -26,8 +26,11 @@ enum CDefinitionPass {
       // A macro may name another macro or an enum constant; the bound stops a macro naming itself.
       for _ in 0..<16 {
         guard case .identifier(let name) = e.kind else { return }
-        if let v = library.enumerator(name) {
-          e.kind = .integer(UInt64(bitPattern: v), suffix: "")
+        if let v = library.enumerator(name), let type = library.enumType(ofEnumerator: name) {
+          // Typed as its enum, so that printing it shows the enumerator's name as upstream does.
+          let literal = Expr(.integer(UInt64(bitPattern: v), suffix: ""), range: e.range)
+          e.kind = .cast(TypeName(base: type, range: e.range), literal)
+          return
         } else if let text = library.macro(name) {
           guard let expansion = try? Parser(SourceFile(name: name, text: text)).parseExpression() else {
             diagnostics.append(.error("unable to expand macro as an expression: \(text)", at: e.range))

@@ -8,7 +8,10 @@ public final class ProgramTypeLibrary: TypeLibrary, @unchecked Sendable {
   private struct State {
     var records: [String: RecordLayout] = [:]
     var alignments: [String: Int] = [:]
-    var enumerators: [String: Int64] = [:]
+    /// Enumerator name -> (value, the enum's name: "enum color", or "enum <anon#N>").
+    var enumerators: [String: (value: Int64, type: String)] = [:]
+    /// Enum name -> value -> enumerator name, for printing enum values as upstream does.
+    var enumNames: [String: [Int64: String]] = [:]
     /// Object-like `#define NAME text` macros.
     var macros: [String: String] = [:]
     var anonymousCount = 0
@@ -34,7 +37,16 @@ public final class ProgramTypeLibrary: TypeLibrary, @unchecked Sendable {
   }
 
   /// The value of an enumerator written in a program's `enum { ... }`.
-  public func enumerator(_ name: String) -> Int64? { state.enumerators[name] }
+  public func enumerator(_ name: String) -> Int64? { state.enumerators[name]?.value }
+
+  /// The enum an enumerator belongs to.
+  public func enumType(ofEnumerator name: String) -> String? { state.enumerators[name]?.type }
+
+  /// Whether a program defined `enum NAME` ("enum NAME").
+  public func hasEnum(_ name: String) -> Bool { state.enumNames[name] != nil }
+
+  /// The enumerator of enum `type` with this value, if any.
+  public func enumeratorName(_ type: String, value: Int64) -> String? { state.enumNames[type]?[value] }
 
   /// The replacement text of an object-like `#define`.
   public func macro(_ name: String) -> String? { state.macros[name] }
@@ -55,13 +67,24 @@ public final class ProgramTypeLibrary: TypeLibrary, @unchecked Sendable {
     state.alignments[layout.name] = alignment
   }
 
-  func defineEnumerator(_ name: String, _ value: Int64) { state.enumerators[name] = value }
+  func defineEnumerator(_ name: String, _ value: Int64, of type: String) {
+    state.enumerators[name] = (value, type)
+    // The first enumerator with a value names it (as C's switch would see it).
+    if state.enumNames[type]?[value] == nil { state.enumNames[type, default: [:]][value] = name }
+  }
+
+  func defineEnum(_ type: String) { state.enumNames[type, default: [:]] = state.enumNames[type] ?? [:] }
 
   func defineMacro(_ name: String, _ text: String) { state.macros[name] = text }
 
   func anonymousName(isUnion: Bool) -> String {
     state.anonymousCount += 1
     return (isUnion ? "union " : "struct ") + "(anon#\(state.anonymousCount))"
+  }
+
+  func anonymousEnumName() -> String {
+    state.anonymousCount += 1
+    return "enum <anon#\(state.anonymousCount)>"
   }
 
   /// A complete record as a C type, for use by value inside a definition (nil if unknown).

@@ -203,6 +203,8 @@ final class TypeChecker {
   private func compatibleValue(_ a: BPFType, _ b: BPFType) -> Bool {
     switch (a, b) {
     case (.integer, .integer), (.string, .string), (.boolean, .integer), (.integer, .boolean): return true
+    // Enum values are 64-bit integers: an int map takes them (and prints numbers), and back.
+    case (.enumeration, .integer), (.integer, .enumeration), (.enumeration, .enumeration): return true
     case (.tuple(let x), .tuple(let y)): return x.count == y.count && zip(x, y).allSatisfy { compatibleValue($0, $1) }
     default: return a == b
     }
@@ -499,6 +501,13 @@ final class TypeChecker {
 
   /// Maps a written type to a BPFType; nil (with a diagnostic) when unknown.
   func resolve(_ t: TypeName) -> BPFType? {
+    if t.base.hasPrefix("enum "), t.pointerDepth == 0, t.arrayLength == nil {
+      guard let library = types as? ProgramTypeLibrary, library.hasEnum(t.base) else {
+        error("Unknown enum: '\(t.base)'", t.range)
+        return nil
+      }
+      return .enumeration(name: t.base)
+    }
     if t.base.hasPrefix("struct ") || t.base.hasPrefix("union ") {
       guard var r = recordType(t.base, t.range) else { return nil }
       for _ in 0..<t.pointerDepth { r = .pointer(r, user: false) }

@@ -83,10 +83,14 @@ public final class TraceSession: @unchecked Sendable {
   }
   private var nextProbeID = 1
   private var reportedLost: UInt64 = 0
-  lazy var decoder = ValueDecoder(
-    probeNames: { [resources] id in resources.probeNames.name(id) },
-    stacks: { [unowned self] id, pid, user in self.stackTrace(id: id, pid: pid, user: user) },
-    symbols: { [unowned self] kind, bytes in self.symbolValue(kind, bytes) })
+  lazy var decoder: ValueDecoder = {
+    var d = ValueDecoder(
+      probeNames: { [resources] id in resources.probeNames.name(id) },
+      stacks: { [unowned self] id, pid, user in self.stackTrace(id: id, pid: pid, user: user) },
+      symbols: { [unowned self] kind, bytes in self.symbolValue(kind, bytes) })
+    d.enumeratorName = { [resources] type, value in resources.programTypes().enumeratorName(type, value: value) }
+    return d
+  }()
 
   /// Reads and symbolizes a stack the programs stored; a negative id is a failed walk.
   func stackTrace(id: Int64, pid: Int32, user: Bool) -> StackTrace {

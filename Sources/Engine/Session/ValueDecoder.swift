@@ -8,6 +8,8 @@ struct ValueDecoder: Sendable {
 
   /// Symbol kinds only the session can resolve (ksym, usym, strftime); nil for the rest.
   var symbols: @Sendable (SymbolKind, UnsafeRawBufferPointer) -> OutputValue?
+  /// (enum type, value) -> the enumerator's name, from the program's C definitions.
+  var enumeratorName: @Sendable (String, Int64) -> String? = { _, _ in nil }
 
   init(
     probeNames: @escaping @Sendable (UInt64) -> String? = { _ in nil },
@@ -30,6 +32,10 @@ struct ValueDecoder: Sendable {
       return .unsigned(raw)
     case .boolean:
       return .boolean(integer(bytes, size: 1) != 0)
+    case .enumeration(let name):
+      let v = integer(bytes, size: 8)
+      guard let label = enumeratorName(name, Int64(bitPattern: v)) else { return .signed(Int64(bitPattern: v)) }
+      return .symbolic(label, v)
     case .string(let n):
       let slice = bytes.prefix(n)
       let end = slice.firstIndex(of: 0) ?? slice.endIndex
