@@ -92,7 +92,7 @@ struct CDefinitionsOneShotTests {
       """
       enum level { LOW = 1, HIGH = 7 };
       BEGIN { @[HIGH] = 1; @pair = (LOW, HIGH); @sum = HIGH + 1; $x = 5; print((enum level)$x); print((enum level)1);
-              printf("%d %s\n", HIGH, HIGH); }
+              printf("%d %s\\n", HIGH, HIGH); }
       """,
     ])
     #expect(r.diagnostics == "", "stderr: \(r.stderr)")
