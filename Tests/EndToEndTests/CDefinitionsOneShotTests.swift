@@ -70,6 +70,40 @@ struct CDefinitionsOneShotTests {
         """)
   }
 
+  /// Struct and array values read through a pointer are copied whole: printed, stored in maps
+  /// and variables, with their fields still readable.
+  @Test func structValuesPrintAsUpstreamPrintsThem() throws {
+    let binary = try #require(Self.target, "cc could not build the target")
+    let program =
+      Self.definitions + """
+
+        uprobe:\(binary):visit {
+          $i = (struct item *)arg0;
+          $p = $i->pos;
+          printf("%d %d %d\\n", $p.x, $p.y, $i->values[1]);
+          print($p);
+          @pos[$i->id] = $i->pos;
+          @values = $i->next->values;
+          @second = *$i->next;
+          exit();
+        }
+        """
+    let r = try Bpfrepl.run(["-c", binary, "-e", program])
+    #expect(r.diagnostics == "", "stderr: \(r.stderr)")
+    #expect(
+      r.stdout == """
+        3 4 20
+        { .x = 3, .y = 4 }
+
+
+        @pos[1]: { .x = 3, .y = 4 }
+        @second: { .id = 2, .name = second, .pos = { .x = 5, .y = 6 }, .next = 0x0, .flags = 1, .kind = 9, \
+        .values = [7,8,9], .as_int = 16909060, .bytes = [4,3,2,1] }
+        @values: [7,8,9]
+
+        """)
+  }
+
   @Test func defineAndEnumConstantsAreValues() throws {
     let r = try Bpfrepl.run([
       "-e",

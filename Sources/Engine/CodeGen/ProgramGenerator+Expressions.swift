@@ -64,7 +64,7 @@ extension ProgramGenerator {
       case .dereference:
         let v = try emit(operand)
         // A struct is used through its address: nothing to read until a field is taken.
-        if case .record = e.type { return v }
+        if case .record = e.type { return try owned(v, at: e.range) }
         if case .string(let n) = e.type { return try readString(at: v, offset: 0, size: n, at: e.range) }
         let t = try owned(v, at: e.range)
         let width = min(8, max(1, e.type.size))
@@ -152,7 +152,9 @@ extension ProgramGenerator {
         return .bytes(elemOff, size: items[i].size)
       }
       // A record value is held as its address, so `.` and `->` read the same way.
-      if case .record(let r, _) = base.type { return try recordField(try emit(base), record: r, name, e) }
+      if case .record(let r, _) = base.type {
+        return try recordField(try address(of: try emit(base), at: e.range), record: r, name, e)
+      }
       if case .pointer(.record(let r, _), _) = base.type { return try recordField(try emit(base), record: r, name, e) }
       throw fail("Field access on '\(base.type)' is not supported yet", e.range)
     case .index(let base, let index):
@@ -164,7 +166,8 @@ extension ProgramGenerator {
       }
       // base address + index * element size, then read the element.
       let address = try arithmetic(
-        .add, try emit(base), try arithmetic(.mul, try emit(index), .constant(Int64(elementSize)), signed: false),
+        .add, base.type.isHeldByAddress ? try address(of: try emit(base), at: e.range) : try emit(base),
+        try arithmetic(.mul, try emit(index), .constant(Int64(elementSize)), signed: false),
         signed: false)
       return try readMemory(at: address, offset: 0, type: e.type, bitfield: nil, at: e.range)
     case .tuple(let items):

@@ -38,6 +38,14 @@ public indirect enum BPFType: Equatable, Sendable, CustomStringConvertible {
     if case .enumeration = self { return true }
     return false
   }
+  /// Structs and arrays read through pointers are held as their address until copied.
+  public var isHeldByAddress: Bool {
+    switch self {
+    case .record, .array: return true
+    default: return false
+    }
+  }
+
   public var isSigned: Bool {
     if case .integer(_, let s) = self { return s }
     return false

@@ -89,6 +89,7 @@ public final class TraceSession: @unchecked Sendable {
       stacks: { [unowned self] id, pid, user in self.stackTrace(id: id, pid: pid, user: user) },
       symbols: { [unowned self] kind, bytes in self.symbolValue(kind, bytes) })
     d.enumeratorName = { [resources] type, value in resources.programTypes().enumeratorName(type, value: value) }
+    d.recordLayout = { [resources] name in resources.types?.record(named: name) }
     return d
   }()
 

@@ -10,6 +10,8 @@ struct ValueDecoder: Sendable {
   var symbols: @Sendable (SymbolKind, UnsafeRawBufferPointer) -> OutputValue?
   /// (enum type, value) -> the enumerator's name, from the program's C definitions.
   var enumeratorName: @Sendable (String, Int64) -> String? = { _, _ in nil }
+  /// Struct layouts (program definitions, kernel BTF) for printing struct values.
+  var recordLayout: @Sendable (String) -> RecordLayout? = { _ in nil }
 
   init(
     probeNames: @escaping @Sendable (UInt64) -> String? = { _ in nil },
@@ -72,6 +74,9 @@ struct ValueDecoder: Sendable {
       trace.frames = Array(trace.frames.prefix(depth))
       trace.mode = mode == "perf" ? .perf : mode == "raw" ? .raw : .bpftrace
       return .stack(trace)
+    case .record(let name, _):
+      guard let layout = recordLayout(name) else { return .none }
+      return .record(recordFields(layout, bytes))
     case .array(let element, let count):
       let size = element.size
       return .array(
@@ -83,6 +88,28 @@ struct ValueDecoder: Sendable {
     default:
       return .unsigned(integer(bytes, size: min(8, bytes.count)))
     }
+  }
+
+  /// `{ .a = 1, .b = ... }`: the fields of an anonymous nested struct or union print as the
+  /// outer struct's, as C reads them.
+  private func recordFields(_ layout: RecordLayout, _ bytes: UnsafeRawBufferPointer) -> [RecordField] {
+    var fields: [RecordField] = []
+    for f in layout.fields {
+      let start = min(f.offset, bytes.count)
+      let end = min(f.offset + max(f.type.size, f.bitfieldSize > 0 ? 8 : 0), bytes.count)
+      let slice = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+      if f.name.isEmpty, case .record(let inner, _) = f.type, let innerLayout = recordLayout(inner) {
+        fields += recordFields(innerLayout, slice)
+      } else if f.bitfieldSize > 0 {
+        var word: UInt64 = 0
+        for (i, b) in slice.prefix(8).enumerated() { word |= UInt64(b) << UInt64(8 * i) }
+        let bits = (word >> UInt64(f.bitOffset - f.offset * 8)) & ((1 << UInt64(f.bitfieldSize)) - 1)
+        fields.append(RecordField(f.name, f.type.isSigned ? .signed(Int64(bits)) : .unsigned(bits)))
+      } else {
+        fields.append(RecordField(f.name, decode(slice, f.type)))
+      }
+    }
+    return fields
   }
 
   /// (family u64, 16 address bytes) as inet_ntop prints it.
