@@ -133,6 +133,15 @@ struct CDefinitionsOneShotTests {
     #expect(r.stdout == "5\nLOW\n7 HIGH\n\n\n@[HIGH]: 1\n@pair: (LOW, HIGH)\n@sum: 8\n")
   }
 
+  /// A pointer plus or minus an integer moves by whole pointees.
+  @Test func pointerArithmeticScalesByThePointee() throws {
+    let r = try Bpfrepl.run([
+      "-e",
+      #"struct A { int a; int b; char c[28]; }; BEGIN { $a = (struct A *)1024; $i = (int16 *)8; printf("%lu %lu %lu\n", $a - 5, $i + 2, 3 + $i); }"#,
+    ])
+    #expect(r.stdout == "844 12 14\n\n\n")
+  }
+
   /// A struct written in the program hides the kernel's of the same name.
   @Test func programDefinitionsTakePrecedenceOverBTF() throws {
     let r = try Bpfrepl.run([

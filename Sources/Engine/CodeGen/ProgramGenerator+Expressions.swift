@@ -37,8 +37,16 @@ extension ProgramGenerator {
         return try booleanValue(e)
       }
       let signed = e.type.isSigned
-      let l = try emit(lhs)
-      let r = try emit(rhs)
+      var l = try emit(lhs)
+      var r = try emit(rhs)
+      if op == .add || op == .sub, case .pointer(let pointee, _) = e.type, pointee.size > 1 {
+        let scale = Value.constant(Int64(pointee.size))
+        if case .pointer = lhs.type {
+          r = try arithmetic(.mul, r, scale, signed: false)
+        } else {
+          l = try arithmetic(.mul, l, scale, signed: false)
+        }
+      }
       return try arithmetic(op, l, r, signed: signed)
     case .unary(let op, let operand):
       switch op {

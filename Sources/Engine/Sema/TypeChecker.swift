@@ -444,6 +444,9 @@ final class TypeChecker {
       return op.isComparison ? .boolean : .int64
     }
     if op.isComparison { return .boolean }
+    // Pointer plus or minus an integer moves by whole pointees and stays a pointer, as in C.
+    if op == .add || op == .sub, isPointer(lt), rt.isInteger { return lt }
+    if op == .add, isPointer(rt), lt.isInteger { return rt }
     return promote(lt, rt)
   }
 
