@@ -41,10 +41,9 @@ struct CDeclarationParser {
   mutating func parseDefinitions() throws(Diagnostic) {
     while current.kind != .end {
       if accept(";") { continue }
-      let type = try parseSpecifier()
+      _ = try parseSpecifier()
       // Declarators after a top-level definition (`struct s {...} x;`) declare nothing here.
       while current.kind != .end, !accept(";") { advance() }
-      _ = type
     }
     library.completePointers()
   }
@@ -114,7 +113,6 @@ struct CDeclarationParser {
       if let t = library.recordType(keyword + tag) { return t }
       return .record(name: keyword + tag, size: 0, align: 1)
     }
-    var builder = CRecordBuilder(isUnion: isUnion, packed: false)
     var members: [(name: String, type: CType, bits: Int?, align: Int?, range: SourceRange)] = []
     while !accept("}") {
       if current.kind == .end { throw error("expected '}' to end the \(keyword)body", keywordRange) }
@@ -150,7 +148,8 @@ struct CDeclarationParser {
       }
     }
     while current.kind == .word("__attribute__") { note(try parseAttributes()) }
-    builder = CRecordBuilder(isUnion: isUnion, packed: packed)
+    // Laid out once the attributes after the body (`packed`) are known.
+    var builder = CRecordBuilder(isUnion: isUnion, packed: packed)
     for m in members {
       if m.bits == nil, case .record(let n, 0, _) = m.type, library.record(named: n) == nil {
         throw error("field '\(m.name)' has incomplete type '\(n)'", m.range)
