@@ -41,7 +41,7 @@ extension ProgramGenerator {
   func address(of v: Value, at range: SourceRange) throws -> Value {
     guard case .bytes(let off, _) = v else { return v }
     let t = try newTemp(at: range)
-    asm.mov(.r1, .r10)
+    asm.mov(.r1, fp)
     asm.emit(.alu64(.add, .r1, .imm(Int32(off))))
     setTemp(t, from: .r1)
     return t
@@ -147,7 +147,7 @@ extension ProgramGenerator {
       if from.isHeldByAddress, to.size > 0 {
         // A struct or array read through a pointer is its address: copy its bytes here.
         load(v, into: .r3)
-        asm.mov(.r1, .r10)
+        asm.mov(.r1, fp)
         asm.emit(.alu64(.add, .r1, .imm(Int32(offset))))
         asm.mov(.r2, Int32(to.size))
         asm.call(.probeRead)
