@@ -106,6 +106,10 @@ enum FileHandleOutput {
     var s = s
     s.withUTF8 { _ = fwrite($0.baseAddress, 1, $0.count, Glibc.stdout) }
   }
+  /// Bytes as they are: bpftrace output need not be UTF-8.
+  static func stdout(bytes: [UInt8]) {
+    bytes.withUnsafeBufferPointer { _ = fwrite($0.baseAddress, 1, $0.count, Glibc.stdout) }
+  }
   static func stderr(_ s: String) {
     fflush(Glibc.stdout)
     var s = s

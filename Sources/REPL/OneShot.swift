@@ -23,11 +23,15 @@ struct OneShot {
       session = try TraceSession { out in
         switch out {
         case .stdout(_, let text): FileHandleOutput.stdout(text)
+        case .stdoutBytes(_, let bytes): FileHandleOutput.stdout(bytes: bytes)
         case .stderr(_, let text): FileHandleOutput.stderr(text)
         case .map(_, let s, let top, let div):
           let d = UInt64(max(0, div))
-          FileHandleOutput.stdout(
-            json ? JSONFormatter.map(s, top: top, div: d) : TextFormatter.map(s, top: top, div: d))
+          if json {
+            FileHandleOutput.stdout(JSONFormatter.map(s, top: top, div: d))
+          } else {
+            FileHandleOutput.stdout(bytes: TextFormatter.mapBytes(s, top: top, div: d))
+          }
         }
       }
     } catch {
@@ -106,7 +110,7 @@ struct OneShot {
     child?.terminate()
     session.detachAll()
     if result.config.printMapsOnExit {
-      FileHandleOutput.stdout(session.formatExit())
+      FileHandleOutput.stdout(bytes: session.formatExitBytes())
     } else if !json {
       FileHandleOutput.stdout(TextFormatter.end)
     }

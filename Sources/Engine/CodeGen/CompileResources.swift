@@ -50,6 +50,15 @@ public final class CompileResources: @unchecked Sendable {
     return r
   }
 
+  /// The layer of C definitions written in programs over `types`, made on first use; it lives
+  /// as long as these resources, so a session's later cells see earlier cells' definitions.
+  public func programTypes() -> ProgramTypeLibrary {
+    if let p = types as? ProgramTypeLibrary { return p }
+    let p = ProgramTypeLibrary(fallback: types)
+    types = p
+    return p
+  }
+
   public func name(of ref: MapRef) -> String { namesByRef[ref] ?? "?" }
 
   var ringBuffer: MapRef { ref(Self.ringBufferName) }

@@ -34,12 +34,16 @@ public enum Compiler {
   public static func compile(
     _ program: Program, resources: CompileResources, resolver: ProbeResolver, positionalParameters: [String] = []
   ) throws -> CompileResult {
+    let programTypes = resources.programTypes()
+    programTypes.begin()
     do {
       let result = try compileUnchecked(program, resources, resolver, positionalParameters)
       resources.maps.commit()
+      programTypes.commit()
       return result
     } catch {
       resources.maps.rollback()
+      programTypes.rollback()
       throw error
     }
   }
@@ -49,9 +53,15 @@ public enum Compiler {
   ) throws -> CompileResult {
     var diagnostics: [Diagnostic] = []
     Positional.substitute(program, positional)
+    diagnostics = AttachPointParameters.expand(program, positional)
+    if !diagnostics.isEmpty { throw DiagnosticList(diagnostics) }
     var macros = MacroExpander(program.macros)
     macros.expand(program)
     if !macros.diagnostics.isEmpty { throw DiagnosticList(macros.diagnostics) }
+    let programTypes = resources.programTypes()
+    diagnostics = CDefinitionPass.load(program, into: programTypes)
+    if diagnostics.isEmpty { diagnostics = CDefinitionPass.substitute(program, library: programTypes) }
+    if !diagnostics.isEmpty { throw DiagnosticList(diagnostics) }
     var config = ProgramConfig()
     config.apply(program.config, diagnostics: &diagnostics)
     var declarations: [String: MapDeclaration] = [:]
@@ -219,6 +229,10 @@ enum Positional {
   static func substitute(_ program: Program, _ params: [String]) {
     ProgramWalk.expressions(program) { e in
       switch e.kind {
+      // `str($1)` is the parameter's text as a string literal, even when it reads as a number.
+      case .call("str", let args) where args.count == 1:
+        guard case .positional(let n) = args[0].kind else { break }
+        e.kind = .string(ByteString(n >= 1 && n <= params.count ? params[n - 1] : ""))
       case .positional(let n):
         let value = n >= 1 && n <= params.count ? params[n - 1] : ""
         if let i = Int64(value) {
@@ -226,7 +240,7 @@ enum Positional {
         } else if value.isEmpty, n > params.count {
           e.kind = .integer(0, suffix: "")
         } else {
-          e.kind = .string(value)
+          e.kind = .string(ByteString(value))
         }
       case .positionalCount:
         e.kind = .integer(UInt64(params.count), suffix: "")

@@ -2,7 +2,7 @@
 /// Ids are unique within a session, so records of every cell's programs share one ring buffer.
 public enum EventKind: Sendable {
   /// printf/errorf/warnf: the format and the types of the values that follow the id.
-  case printf(format: String, argumentTypes: [BPFType], severity: String)
+  case printf(format: ByteString, argumentTypes: [BPFType], severity: String)
   /// print(value)
   case printValue(BPFType)
   /// print(@map, top, div)

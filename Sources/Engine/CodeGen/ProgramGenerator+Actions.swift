@@ -6,7 +6,8 @@ extension ProgramGenerator {
       if name == "system", !resources.environment.unsafe {
         throw fail("system() is an unsafe function being used in safe mode", e.range)
       }
-      guard case .string(let format) = args[0].kind else { throw fail("\(name)() needs a format string", e.range) }
+      guard case .string(let formatBytes) = args[0].kind else { throw fail("\(name)() needs a format string", e.range) }
+      let format = formatBytes.text
       let values = Array(args.dropFirst())
       let payload = values.map { MapDefinition.widened($0.type) }
       let kind: EventKind =
@@ -27,7 +28,8 @@ extension ProgramGenerator {
 
   /// bpf_send_signal(sig) to the current process; a runtime number outside 1...64 sends nothing.
   private func signal(_ arg: Expr) throws {
-    if case .string(let name) = arg.kind {
+    if case .string(let literal) = arg.kind {
+      let name = literal.text
       guard let n = SignalNames.number(name) else { throw fail("Invalid string for signal: \(name)", arg.range) }
       asm.mov(.r1, n)
       asm.call(.sendSignal)

@@ -187,7 +187,7 @@ extension ProgramGenerator {
           asm.emit(.alu64(.add, .r1, .imm(Int32(start))))
           setTemp(t, from: .r1)
         }
-        try readKernel(pointer: t, size: 8, signed: false, into: t, at: range)
+        try readKernel(pointer: t, size: 8, signed: false, into: t, at: range, anyAddressSpace: context.isUserSpace)
         load(t, into: .r1)
         asm.emit(.alu64(.rsh, .r1, .imm(Int32(bitOffset % 8))))
         asm.emit(.alu64(.and, .r1, .imm(Int32(truncatingIfNeeded: (Int64(1) << Int64(bits)) - 1))))
@@ -195,7 +195,9 @@ extension ProgramGenerator {
         return t
       }
       let size = max(1, min(8, type.size))
-      try readKernel(pointer: t, size: size, signed: type.isSigned, into: t, at: range)
+      // In uprobes a cast pointer is usually user memory; the generic helper reads either.
+      try readKernel(
+        pointer: t, size: size, signed: type.isSigned, into: t, at: range, anyAddressSpace: context.isUserSpace)
       return t
     }
   }
@@ -209,7 +211,7 @@ extension ProgramGenerator {
     asm.emit(.load(.dw, .r3, fp, pointerSlot))
     if offset != 0 { asm.emit(.alu64(.add, .r3, .imm(Int32(offset)))) }
     // Up to the NUL only: bytes after it are leftovers that would make equal strings unequal keys.
-    asm.call(.probeReadKernelStr)
+    asm.call(context.isUserSpace ? .probeReadStr : .probeReadKernelStr)
     return .bytes(off, size: size)
   }
 }

@@ -48,13 +48,13 @@ extension ProgramGenerator {
       return .void
     case "time":
       var format = "%H:%M:%S\n"
-      if case .string(let f)? = args.first?.kind { format = f }
+      if case .string(let f)? = args.first?.kind { format = f.text }
       let d = resources.events.register(.time(format: format), payload: [], range: e.range)
       try sendEvent(d, [], at: e.range)
       return .void
     case "join":
       var delimiter = " "
-      if args.count == 2, case .string(let d) = args[1].kind { delimiter = d }
+      if args.count == 2, case .string(let d) = args[1].kind { delimiter = d.text }
       let d = resources.events.register(.join(delimiter: delimiter), payload: [], range: e.range)
       try join(args[0], event: d, at: e.range)
       return .void

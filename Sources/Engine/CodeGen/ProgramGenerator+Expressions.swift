@@ -7,9 +7,9 @@ extension ProgramGenerator {
     case .boolean(let b):
       return .constant(b ? 1 : 0)
     case .string(let s):
-      let size = max(e.type.size, s.utf8.count + 1)
+      let size = max(e.type.size, s.count + 1)
       let off = try allocate(size, at: e.range)
-      try storeLiteral(Array(s.utf8), size: size, at: off)
+      try storeLiteral(s.bytes, size: size, at: off)
       return .bytes(off, size: size)
     case .identifier(let name):
       return try builtin(name, e)
@@ -37,8 +37,16 @@ extension ProgramGenerator {
         return try booleanValue(e)
       }
       let signed = e.type.isSigned
-      let l = try emit(lhs)
-      let r = try emit(rhs)
+      var l = try emit(lhs)
+      var r = try emit(rhs)
+      if op == .add || op == .sub, case .pointer(let pointee, _) = e.type, pointee.size > 1 {
+        let scale = Value.constant(Int64(pointee.size))
+        if case .pointer = lhs.type {
+          r = try arithmetic(.mul, r, scale, signed: false)
+        } else {
+          l = try arithmetic(.mul, l, scale, signed: false)
+        }
+      }
       return try arithmetic(op, l, r, signed: signed)
     case .unary(let op, let operand):
       switch op {
@@ -64,7 +72,7 @@ extension ProgramGenerator {
       case .dereference:
         let v = try emit(operand)
         // A struct is used through its address: nothing to read until a field is taken.
-        if case .record = e.type { return v }
+        if case .record = e.type { return try owned(v, at: e.range) }
         if case .string(let n) = e.type { return try readString(at: v, offset: 0, size: n, at: e.range) }
         let t = try owned(v, at: e.range)
         let width = min(8, max(1, e.type.size))
@@ -136,7 +144,7 @@ extension ProgramGenerator {
       extend(.r1, bits: bits, signed: signed)
       setTemp(t, from: .r1)
       return t
-    case .field(let base, let name):
+    case .field(let base, let name), .arrow(let base, let name):
       if case .tracepointArgs = base.type { return try tracepointField(name, e) }
       var element: (items: [BPFType], index: Int)? = nil
       if case .tuple(let items) = base.type, let i = Int(name) { element = (items, i) }
@@ -154,10 +162,10 @@ extension ProgramGenerator {
         }
         return .bytes(elemOff, size: items[i].size)
       }
-      if case .record(let r, _) = base.type { return try recordField(try emit(base), record: r, name, e) }
-      throw fail("Field access on '\(base.type)' is not supported yet", e.range)
-    case .arrow(let base, let name):
-      if case .tracepointArgs = base.type { return try tracepointField(name, e) }
+      // A record value is held as its address, so `.` and `->` read the same way.
+      if case .record(let r, _) = base.type {
+        return try recordField(try address(of: try emit(base), at: e.range), record: r, name, e)
+      }
       if case .pointer(.record(let r, _), _) = base.type { return try recordField(try emit(base), record: r, name, e) }
       throw fail("Field access on '\(base.type)' is not supported yet", e.range)
     case .index(let base, let index):
@@ -169,7 +177,8 @@ extension ProgramGenerator {
       }
       // base address + index * element size, then read the element.
       let address = try arithmetic(
-        .add, try emit(base), try arithmetic(.mul, try emit(index), .constant(Int64(elementSize)), signed: false),
+        .add, base.type.isHeldByAddress ? try address(of: try emit(base), at: e.range) : try emit(base),
+        try arithmetic(.mul, try emit(index), .constant(Int64(elementSize)), signed: false),
         signed: false)
       return try readMemory(at: address, offset: 0, type: e.type, bitfield: nil, at: e.range)
     case .tuple(let items):
@@ -320,7 +329,7 @@ extension ProgramGenerator {
     let notEqualLabel = equal ? asm.newLabel() : target
     let equalLabel = equal ? target : asm.newLabel()
     func literal(_ e: Expr) -> [UInt8]? {
-      if case .string(let s) = e.kind { return Array(s.utf8) + [0] }
+      if case .string(let s) = e.kind { return s.bytes + [0] }
       return nil
     }
     if let lit = literal(b) ?? literal(a) {

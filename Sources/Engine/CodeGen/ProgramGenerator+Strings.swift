@@ -12,9 +12,10 @@ extension ProgramGenerator {
       // Integers are 64-bit (sign-extended) in registers: user space takes the magnitude.
       return try owned(try emit(args[0]), at: e.range)
     case "strftime":
-      guard case .string(let format) = args[0].kind else {
+      guard case .string(let formatBytes) = args[0].kind else {
         throw fail("strftime() expects a string literal", args[0].range)
       }
+      let format = formatBytes.text
       let off = try allocate(16, at: e.range)
       asm.emit(.storeImm(.dw, fp, off, Int32(resources.environment.timeFormatID(format))))
       try store(try emit(args[1]), type: args[1].type, to: off + 8, as: .uint64)
@@ -109,7 +110,7 @@ extension ProgramGenerator {
     guard case .string(let needleText) = args[1].kind else {
       throw fail("strcontains() needs a string literal as the needle", args[1].range)
     }
-    let needle = Array(needleText.utf8)
+    let needle = needleText.bytes
     if needle.isEmpty { return .constant(1) }
     // No room for it: known now (and code for it would be unreachable, which the verifier rejects).
     if needle.count > args[0].type.size { return .constant(0) }

@@ -16,9 +16,10 @@ extension ProgramGenerator {
       asm.emit(.store(.dw, fp, off + 8, .r0))
       return .bytes(off, size: 16)
     case "kaddr":
-      guard case .string(let symbol) = args[0].kind else {
+      guard case .string(let symbolBytes) = args[0].kind else {
         throw fail("kaddr() expects a string literal", args[0].range)
       }
+      let symbol = symbolBytes.text
       guard let address = resources.environment.kernelSymbolAddress(symbol) else {
         throw fail("Failed to resolve kernel symbol: \(symbol)", args[0].range)
       }
@@ -26,9 +27,10 @@ extension ProgramGenerator {
     case "uaddr":
       return .constant(Int64(bitPattern: try userAddress(args[0])))
     case "cgroupid":
-      guard case .string(let path) = args[0].kind else {
+      guard case .string(let literal) = args[0].kind else {
         throw fail("cgroupid() expects a string literal", args[0].range)
       }
+      let path = literal.text
       do {
         return .constant(Int64(bitPattern: try CgroupIdentity.lookup(path)))
       } catch {
@@ -47,7 +49,8 @@ extension ProgramGenerator {
   /// uaddr("sym"): the symbol's address in the traced process. Position-dependent binaries
   /// use the ELF address; a PIE binary or library needs the process (`-p PID`) to find its base.
   private func userAddress(_ arg: Expr) throws -> UInt64 {
-    guard case .string(let symbol) = arg.kind else { throw fail("uaddr() expects a string literal", arg.range) }
+    guard case .string(let literal) = arg.kind else { throw fail("uaddr() expects a string literal", arg.range) }
+    let symbol = literal.text
     guard let path = context.binaryPath, let elf = UserSymbols.elf(path),
       let sym = UserSymbols.symbol(named: symbol, in: path)
     else { throw fail("Could not resolve symbol: \(context.binaryPath ?? "?"):\(symbol)", arg.range) }

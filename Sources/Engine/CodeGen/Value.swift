@@ -36,6 +36,17 @@ extension ProgramGenerator {
     }
   }
 
+  /// The address of a struct or array value: where it is in memory, or in this stack frame
+  /// when it was copied here (a variable or map value holding a struct).
+  func address(of v: Value, at range: SourceRange) throws -> Value {
+    guard case .bytes(let off, _) = v else { return v }
+    let t = try newTemp(at: range)
+    asm.mov(.r1, fp)
+    asm.emit(.alu64(.add, .r1, .imm(Int32(off))))
+    setTemp(t, from: .r1)
+    return t
+  }
+
   /// Makes sure an integer value is held in an owned temporary that can be modified.
   func owned(_ v: Value, at range: SourceRange) throws -> Value {
     switch v {
@@ -133,6 +144,15 @@ extension ProgramGenerator {
     case .void:
       break
     default:
+      if from.isHeldByAddress, to.size > 0 {
+        // A struct or array read through a pointer is its address: copy its bytes here.
+        load(v, into: .r3)
+        asm.mov(.r1, fp)
+        asm.emit(.alu64(.add, .r1, .imm(Int32(offset))))
+        asm.mov(.r2, Int32(to.size))
+        asm.call(.probeRead)
+        break
+      }
       let width = to.isInteger ? to.size : 8
       load(v, into: .r1)
       asm.emit(.store(MemorySize(bytes: width) ?? .dw, fp, offset, .r1))

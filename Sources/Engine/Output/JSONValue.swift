@@ -6,7 +6,7 @@ enum JSONValue {
     case .boolean(let b): w.append(b ? "true" : "false")
     case .signed(let n): writeNumber(n, into: &w)
     case .unsigned(let n): writeNumber(n, into: &w)
-    case .string(let s): writeString(s, into: &w)
+    case .string(let s): writeString(s.text, into: &w)
     case .buffer(let b):
       // Upstream emits each byte as a C `char`, which is signed on x86: 0xff prints as -1.
       w.append(UInt8(ascii: "["))

@@ -163,7 +163,7 @@ enum MapOrdering {
   }
 
   private static func stringBytes(_ v: OutputValue) -> [UInt8] {
-    if case .string(let s) = v { return Array(s.utf8) }
+    if case .string(let s) = v { return s.bytes }
     return []
   }
 

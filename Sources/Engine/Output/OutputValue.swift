@@ -11,7 +11,7 @@ public enum OutputValue: Hashable, Sendable {
   /// A string, already cut at its NUL and carrying upstream's `..` trailer when it filled its buffer.
   /// Also used for everything upstream resolves to a string in user space: ksym, usym, username,
   /// inet (ntop), macaddr, strftime, cgroup_path, strerror, probe names.
-  case string(String)
+  case string(ByteString)
   /// `buf()` contents. Text: printable ASCII kept, other bytes as `\xNN`. JSON: array of signed bytes.
   case buffer([UInt8])
   /// A named number (enum value): text prints the name, JSON and `%d` print the number.

@@ -24,12 +24,15 @@ public struct PrintfFormat: Sendable, Equatable {
   /// Trivially-copyable form of `conversions` for the formatting loop (no reference counting).
   let plans: [PrintfPlan]
 
-  public init(parsing format: String) {
-    self.format = format
+  public init(parsing format: String) { self.init(parsing: ByteString(format)) }
+
+  /// A format written as bytes: literal text that is not UTF-8 (`"\xff"`) is printed as written.
+  public init(parsing bytes: ByteString) {
+    self.format = bytes.text
     var conversions: [PrintfConversion] = []
     var literal: [UInt8] = []
     var starts: [Int] = [0]
-    let s = Array(format.utf8)
+    let s = bytes.bytes
     var i = 0
     while i < s.count {
       if s[i] == UInt8(ascii: "%"), let (conv, end) = PrintfConversion.parse(s, at: i) {
@@ -86,6 +89,13 @@ public struct PrintfFormat: Sendable, Equatable {
     var w = ByteWriter(capacity: 64)
     write(args, into: &w)
     return w.string
+  }
+
+  /// The formatted bytes, exactly (a `%s` of a non-UTF-8 string keeps its bytes).
+  public func formatBytes(_ args: [OutputValue]) -> [UInt8] {
+    var w = ByteWriter(capacity: 64)
+    write(args, into: &w)
+    return w.bytes
   }
 
   /// Appends the formatted bytes to `out`: the allocation-free path for high event rates.

@@ -99,10 +99,10 @@ struct PrintfPlan {
 
   private func writeText(_ v: OutputValue, into w: inout ByteWriter) {
     if case .string(let s) = v {
-      if width == 0 { return w.append(s) }
-      let n = s.utf8.count
+      if width == 0 { return w.append(contentsOf: s.bytes) }
+      let n = s.count
       padBefore(n, into: &w)
-      w.append(s)
+      w.append(contentsOf: s.bytes)
       padAfter(n, into: &w)
       return
     }

@@ -8,9 +8,14 @@ public enum TextFormatter {
   /// blank line. A map with no entries prints nothing. (For `print()` of a scalar map with no
   /// value, upstream prints the type's zero value: pass an entry decoded from zeroed bytes.)
   public static func map(_ m: MapSnapshot, top: Int = 0, div: UInt64 = 0) -> String {
+    String(decoding: mapBytes(m, top: top, div: div), as: UTF8.self)
+  }
+
+  /// `map` as bytes: string keys and values that are not UTF-8 stay as they were read.
+  public static func mapBytes(_ m: MapSnapshot, top: Int = 0, div: UInt64 = 0) -> [UInt8] {
     var w = ByteWriter(capacity: 256)
     writeMap(m, top: top, div: div, into: &w)
-    return w.string
+    return w.bytes
   }
 
   static func writeMap(_ m: MapSnapshot, top: Int, div: UInt64, into w: inout ByteWriter) {
@@ -55,23 +60,29 @@ public enum TextFormatter {
   /// Everything bpftrace prints on stdout after its main loop ends: two newlines (upstream
   /// `TextOutput::end`), then every map, ordered by name (bytewise), each as `map(_:)` prints it.
   public static func exitMaps(_ maps: [MapSnapshot]) -> String {
+    String(decoding: exitMapsBytes(maps), as: UTF8.self)
+  }
+
+  public static func exitMapsBytes(_ maps: [MapSnapshot]) -> [UInt8] {
     var w = ByteWriter(capacity: 256)
     w.append(end)
     for m in maps.sorted(by: { MapOrdering.lexicographicLess(Array($0.name.utf8), Array($1.name.utf8)) }) {
       writeMap(m, top: 0, div: 0, into: &w)
     }
-    return w.string
+    return w.bytes
   }
 
   /// What ends the main loop: `"\n\n"`.
   public static let end = "\n\n"
 
   /// `print(value)` for a non-map value: its text and a newline (`(1, 2, abc)`, `true`, ...).
-  public static func value(_ v: OutputValue) -> String {
+  public static func value(_ v: OutputValue) -> String { String(decoding: valueBytes(v), as: UTF8.self) }
+
+  public static func valueBytes(_ v: OutputValue) -> [UInt8] {
     var w = ByteWriter()
     TextValue.write(v, into: &w)
     w.append(UInt8(ascii: "\n"))
-    return w.string
+    return w.bytes
   }
 
   /// A value's text without a newline, as used inside keys, tuples and `%s`.

@@ -7,7 +7,7 @@ enum TextValue {
     case .boolean(let b): w.append(b ? "true" : "false")
     case .signed(let n): w.appendDecimal(n, plus: plus)
     case .unsigned(let n): w.appendDecimal(n)
-    case .string(let s): w.append(s)
+    case .string(let s): w.append(contentsOf: s.bytes)
     case .buffer(let b): writeBuffer(b, keepASCII: true, escapeHex: true, into: &w)
     case .symbolic(let name, _): w.append(name)
     case .pointer(let p):

@@ -4,6 +4,9 @@ public indirect enum BPFType: Equatable, Sendable, CustomStringConvertible {
   case none
   case void
   case integer(bits: Int, signed: Bool)
+  /// A 64-bit value of a C enum written in the program (`enum NAME`, or `enum <anon#N>`):
+  /// printed as the enumerator's name when one has that value.
+  case enumeration(name: String)
   case boolean
   /// A NUL-terminated string in a fixed-size buffer.
   case string(size: Int)
@@ -34,8 +37,17 @@ public indirect enum BPFType: Equatable, Sendable, CustomStringConvertible {
   public var isInteger: Bool {
     if case .integer = self { return true }
     if case .boolean = self { return true }
+    if case .enumeration = self { return true }
     return false
   }
+  /// Structs and arrays read through pointers are held as their address until copied.
+  public var isHeldByAddress: Bool {
+    switch self {
+    case .record, .array: return true
+    default: return false
+    }
+  }
+
   public var isSigned: Bool {
     if case .integer(_, let s) = self { return s }
     return false
@@ -46,6 +58,7 @@ public indirect enum BPFType: Equatable, Sendable, CustomStringConvertible {
     switch self {
     case .none, .void: 0
     case .integer(let bits, _): bits / 8
+    case .enumeration: 8
     case .boolean: 1
     case .string(let n), .buffer(let n): n
     case .sizedBuffer(let n): 8 + n
@@ -66,6 +79,7 @@ public indirect enum BPFType: Equatable, Sendable, CustomStringConvertible {
     case .none: "none"
     case .void: "void"
     case .integer(let bits, let s): (s ? "int" : "uint") + "\(bits)"
+    case .enumeration(let name): name
     case .boolean: "bool"
     case .string(let n): "string[\(n)]"
     case .buffer(let n): "buffer[\(n)]"

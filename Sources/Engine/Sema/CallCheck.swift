@@ -58,7 +58,7 @@ struct CallCheck {
       error("\(name)() expects a string literal ('\(t)' provided)", args[i].range)
       return nil
     }
-    return s
+    return s.text
   }
 
   /// The value of an integer literal argument (`-5` included), nil without a report.

@@ -28,7 +28,8 @@ extension FunctionChecker {
   @discardableResult
   static func signalNumber(_ c: CallCheck) -> Int32? {
     let t = c.tc.check(c.args[0])
-    if case .string(let name) = c.args[0].kind {
+    if case .string(let literal) = c.args[0].kind {
+      let name = literal.text
       guard let n = SignalNames.number(name) else {
         c.error("Invalid string for signal: \(name)", c.args[0].range)
         return nil

@@ -46,11 +46,12 @@ enum FunctionChecker {
         tc.error("\(name)() requires at least one argument (the format string)", call.range)
         return .void
       }
-      guard case .string(let format) = args[0].kind else {
+      guard case .string(let formatBytes) = args[0].kind else {
         tc.error("\(name)() expects a string literal as its first argument", args[0].range)
         return .void
       }
-      args[0].type = .string(size: format.utf8.count + 1)
+      let format = formatBytes.text
+      args[0].type = .string(size: formatBytes.count + 1)
       let types = args.dropFirst().map { tc.check($0) }
       for (a, t) in zip(args.dropFirst(), types) {
         switch t {

@@ -31,7 +31,8 @@ public struct ProgramConfig: Sendable, Equatable {
       let value: String
       switch e.value.kind {
       case .integer(let v, _): value = String(v)
-      case .identifier(let s), .string(let s): value = s
+      case .identifier(let s): value = s
+      case .string(let s): value = s.text
       case .boolean(let b): value = b ? "1" : "0"
       default:
         diagnostics.append(.error("Invalid value for config variable \(e.key)", at: e.value.range))

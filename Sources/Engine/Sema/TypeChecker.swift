@@ -215,6 +215,8 @@ final class TypeChecker {
   private func compatibleValue(_ a: BPFType, _ b: BPFType) -> Bool {
     switch (a, b) {
     case (.integer, .integer), (.string, .string), (.boolean, .integer), (.integer, .boolean): return true
+    // Enum values are 64-bit integers: an int map takes them (and prints numbers), and back.
+    case (.enumeration, .integer), (.integer, .enumeration), (.enumeration, .enumeration): return true
     case (.tuple(let x), .tuple(let y)): return x.count == y.count && zip(x, y).allSatisfy { compatibleValue($0, $1) }
     case (.namedTuple(let n, let x), .namedTuple(let m, let y)):
       // The same fields in any order: a later record may list them differently.
@@ -256,7 +258,7 @@ final class TypeChecker {
       if suffix.contains("u") || v > UInt64(Int64.max) { return .uint64 }
       return .int64
     case .string(let s):
-      return .string(size: s.utf8.count + 1)
+      return .string(size: s.count + 1)
     case .boolean:
       return .boolean
     case .identifier("ctx"):
@@ -390,20 +392,15 @@ final class TypeChecker {
       }
       if case .tracepointArgs = bt { return tracepointField(name, e) }
       if case .record(let r, _) = bt { return recordField(name, of: r, e) }
-      if case .pointer(.record, _) = bt {
-        error("Can not access field '\(name)' on a pointer ('\(bt)'): use -> instead of .", e.range)
-        return .none
-      }
+      // `.` on a pointer dereferences it, as upstream's `.` and `->` are one operator.
+      if case .pointer(.record(let r, _), _) = bt { return recordField(name, of: r, e) }
       if bt != .none { error("Can not access field '\(name)' on expression of type '\(bt)'", e.range) }
       return .none
     case .arrow(let base, let name):
       let bt = check(base)
       if case .tracepointArgs = bt { return tracepointField(name, e) }
       if case .pointer(.record(let r, _), _) = bt { return recordField(name, of: r, e) }
-      if case .record = bt {
-        error("Can not access field '\(name)' with -> on a struct value ('\(bt)'): use . instead", e.range)
-        return .none
-      }
+      if case .record(let r, _) = bt { return recordField(name, of: r, e) }
       if bt != .none {
         error("Can not access field '\(name)' on type '\(bt)': it is not a pointer to a struct", e.range)
       }
@@ -480,6 +477,9 @@ final class TypeChecker {
       return op.isComparison ? .boolean : .int64
     }
     if op.isComparison { return .boolean }
+    // Pointer plus or minus an integer moves by whole pointees and stays a pointer, as in C.
+    if op == .add || op == .sub, isPointer(lt), rt.isInteger { return lt }
+    if op == .add, isPointer(rt), lt.isInteger { return rt }
     return promote(lt, rt)
   }
 
@@ -537,6 +537,13 @@ final class TypeChecker {
 
   /// Maps a written type to a BPFType; nil (with a diagnostic) when unknown.
   func resolve(_ t: TypeName) -> BPFType? {
+    if t.base.hasPrefix("enum "), t.pointerDepth == 0, t.arrayLength == nil {
+      guard let library = types as? ProgramTypeLibrary, library.hasEnum(t.base) else {
+        error("Unknown enum: '\(t.base)'", t.range)
+        return nil
+      }
+      return .enumeration(name: t.base)
+    }
     if t.base.hasPrefix("struct ") || t.base.hasPrefix("union ") {
       guard var r = recordType(t.base, t.range) else { return nil }
       for _ in 0..<t.pointerDepth { r = .pointer(r, user: false) }

@@ -31,6 +31,7 @@ public final class Session: @unchecked Sendable {
     forward = { [unowned self] out in
       switch out {
       case .stdout(let cell, let text): self.emit(cell, .stdout(text))
+      case .stdoutBytes(let cell, let bytes): self.emit(cell, .stdout(String(decoding: bytes, as: UTF8.self)))
       case .stderr(let cell, let text): self.emit(cell, .stderr(text))
       case .map(let cell, let snapshot, let top, let div): self.emitMap(cell, snapshot, top: top, div: div)
       }

@@ -5,11 +5,11 @@ enum SymbolText {
   static func decode(_ kind: SymbolKind, _ bytes: UnsafeRawBufferPointer) -> OutputValue {
     switch kind {
     case .macaddr:
-      return .string(macAddress(Array(bytes.prefix(6))))
+      return .string(ByteString(macAddress(Array(bytes.prefix(6)))))
     case .strerror:
       var code: Int64 = 0
       if bytes.count >= 8 { code = bytes.loadUnaligned(as: Int64.self) }
-      return .string(errorText(code))
+      return .string(ByteString(errorText(code)))
     default:
       var v: UInt64 = 0
       for i in 0..<min(8, bytes.count) { v |= UInt64(bytes[i]) << (8 * UInt64(i)) }

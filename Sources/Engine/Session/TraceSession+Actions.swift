@@ -9,7 +9,7 @@ extension TraceSession {
   func runAction(_ d: EventDescriptor, _ args: [OutputValue]) {
     switch d.kind {
     case .system(let format, _):
-      let command = printfFormat(format).format(args)
+      let command = printfFormat(ByteString(format)).format(args)
       switch SystemCommand.run(command) {
       case .success(let text):
         output(.stdout(cell: d.cell, text: json ? JSONFormatter.syscall(text) : text + "\n"))
@@ -17,7 +17,7 @@ extension TraceSession {
         output(.stderr(cell: d.cell, text: "ERROR: \(message)\n"))
       }
     case .cat(let format, _):
-      let path = printfFormat(format).format(args)
+      let path = printfFormat(ByteString(format)).format(args)
       guard let bytes = readPrefix(path, limit: TraceSession.maxCatBytes) else {
         let reason = String(cString: strerror(errno))
         output(.stderr(cell: d.cell, text: "ERROR: failed to open file '\(path)' (\(reason))\n"))
@@ -54,13 +54,13 @@ extension TraceSession {
     }
     switch kind {
     case .ksym:
-      return .string(symbolizer.kernelSymbol(u64(0), withOffset: false))
+      return .string(ByteString(symbolizer.kernelSymbol(u64(0), withOffset: false)))
     case .usym:
       let pid = Int32(truncatingIfNeeded: u64(8))
-      return .string(symbolizer.userSymbol(u64(0), pid: pid, withOffset: false))
+      return .string(ByteString(symbolizer.userSymbol(u64(0), pid: pid, withOffset: false)))
     case .timestamp:
       let format = resources.environment.timeFormat(u64(0)) ?? ""
-      return .string(Timestamp.format(bootNanoseconds: u64(8), format))
+      return .string(ByteString(Timestamp.format(bootNanoseconds: u64(8), format)))
     default:
       return nil
     }

@@ -3,6 +3,8 @@ import Glibc
 /// What the engine says while programs run: event output belongs to the cell whose probe sent it.
 public enum SessionOutput: Sendable {
   case stdout(cell: Int, text: String)
+  /// Output that must reach a byte stream unchanged (printf of strings that are not UTF-8).
+  case stdoutBytes(cell: Int, bytes: [UInt8])
   case stderr(cell: Int, text: String)
   /// print(@map, top, div): the front end chooses text, JSON or a rich view.
   case map(cell: Int, snapshot: MapSnapshot, top: Int, div: Int)
@@ -84,10 +86,15 @@ public final class TraceSession: @unchecked Sendable {
   }
   private var nextProbeID = 1
   private var reportedLost: UInt64 = 0
-  lazy var decoder = ValueDecoder(
-    probeNames: { [resources] id in resources.probeNames.name(id) },
-    stacks: { [unowned self] id, pid, user in self.stackTrace(id: id, pid: pid, user: user) },
-    symbols: { [unowned self] kind, bytes in self.symbolValue(kind, bytes) })
+  lazy var decoder: ValueDecoder = {
+    var d = ValueDecoder(
+      probeNames: { [resources] id in resources.probeNames.name(id) },
+      stacks: { [unowned self] id, pid, user in self.stackTrace(id: id, pid: pid, user: user) },
+      symbols: { [unowned self] kind, bytes in self.symbolValue(kind, bytes) })
+    d.enumeratorName = { [resources] type, value in resources.programTypes().enumeratorName(type, value: value) }
+    d.recordLayout = { [resources] name in resources.types?.record(named: name) }
+    return d
+  }()
 
   /// Reads and symbolizes a stack the programs stored; a negative id is a failed walk.
   func stackTrace(id: Int64, pid: Int32, user: Bool) -> StackTrace {
@@ -392,16 +399,21 @@ public final class TraceSession: @unchecked Sendable {
     }
     switch d.kind {
     case .printf(let format, _, let severity):
-      let text = printfFormat(format).format(d.payloadTypes.indices.map(value))
+      let bytes = printfFormat(format).formatBytes(d.payloadTypes.indices.map(value))
+      let text = String(decoding: bytes, as: UTF8.self)
       if json {
         output(.stdout(cell: d.cell, text: JSONFormatter.printf(text)))
       } else if severity.isEmpty {
-        output(.stdout(cell: d.cell, text: text))
+        output(.stdoutBytes(cell: d.cell, bytes: bytes))
       } else {
         output(.stderr(cell: d.cell, text: "\(severity): \(text)\n"))
       }
     case .printValue:
-      output(.stdout(cell: d.cell, text: json ? JSONFormatter.value(value(0)) : TextFormatter.value(value(0))))
+      if json {
+        output(.stdout(cell: d.cell, text: JSONFormatter.value(value(0))))
+      } else {
+        output(.stdoutBytes(cell: d.cell, bytes: TextFormatter.valueBytes(value(0))))
+      }
     case .printMap(let name, let top, let div):
       if let s = snapshot(name) { output(.map(cell: d.cell, snapshot: s, top: top, div: div)) }
     case .clearMap(let name):
@@ -436,8 +448,8 @@ public final class TraceSession: @unchecked Sendable {
     }
   }
 
-  private var printfCache: [String: PrintfFormat] = [:]
-  func printfFormat(_ format: String) -> PrintfFormat {
+  private var printfCache: [ByteString: PrintfFormat] = [:]
+  func printfFormat(_ format: ByteString) -> PrintfFormat {
     if let f = printfCache[format] { return f }
     let f = PrintfFormat(parsing: format)
     printfCache[format] = f
@@ -461,9 +473,12 @@ public final class TraceSession: @unchecked Sendable {
   }
 
   /// Everything bpftrace prints after its main loop: two newlines, then every map by name.
-  public func formatExit() -> String {
+  public func formatExit() -> String { String(decoding: formatExitBytes(), as: UTF8.self) }
+
+  /// `formatExit` as bytes: map keys and values that are not UTF-8 stay as they were read.
+  public func formatExitBytes() -> [UInt8] {
     let maps = resources.maps.names.compactMap { snapshot($0) }
-    return json ? JSONFormatter.exitMaps(maps) : TextFormatter.exitMaps(maps)
+    return json ? Array(JSONFormatter.exitMaps(maps).utf8) : TextFormatter.exitMapsBytes(maps)
   }
 
   // MARK: Detaching

@@ -8,6 +8,10 @@ struct ValueDecoder: Sendable {
 
   /// Symbol kinds only the session can resolve (ksym, usym, strftime); nil for the rest.
   var symbols: @Sendable (SymbolKind, UnsafeRawBufferPointer) -> OutputValue?
+  /// (enum type, value) -> the enumerator's name, from the program's C definitions.
+  var enumeratorName: @Sendable (String, Int64) -> String? = { _, _ in nil }
+  /// Struct layouts (program definitions, kernel BTF) for printing struct values.
+  var recordLayout: @Sendable (String) -> RecordLayout? = { _ in nil }
 
   init(
     probeNames: @escaping @Sendable (UInt64) -> String? = { _ in nil },
@@ -37,13 +41,18 @@ struct ValueDecoder: Sendable {
       return .unsigned(raw)
     case .boolean:
       return .boolean(integer(bytes, size: 1) != 0)
+    case .enumeration(let name):
+      let v = integer(bytes, size: 8)
+      guard let label = enumeratorName(name, Int64(bitPattern: v)) else { return .signed(Int64(bitPattern: v)) }
+      return .symbolic(label, v)
     case .string(let n):
       let slice = bytes.prefix(n)
       let end = slice.firstIndex(of: 0) ?? slice.endIndex
-      var text = String(decoding: slice[slice.startIndex..<end], as: UTF8.self)
+      // Bytes as read: upstream prints a string's bytes whether or not they are UTF-8.
+      var text = Array(slice[slice.startIndex..<end])
       // Upstream marks a string that filled its whole buffer (no NUL) as cut.
-      if end == slice.endIndex, n > 0 { text += ".." }
-      return .string(text)
+      if end == slice.endIndex, n > 0 { text += [UInt8(ascii: "."), UInt8(ascii: ".")] }
+      return .string(ByteString(bytes: text))
     case .buffer(let n):
       return .buffer(Array(bytes.prefix(n)))
     case .tuple(let items):
@@ -52,11 +61,11 @@ struct ValueDecoder: Sendable {
       return .record(zip(names, decode(bytes, items)).map { RecordField($0, $1) })
     case .symbol(.probe):
       let id = integer(bytes, size: 8)
-      return .string(probeNames(id) ?? "probe#\(id)")
+      return .string(ByteString(probeNames(id) ?? "probe#\(id)"))
     case .pointer:
       return .pointer(integer(bytes, size: 8))
     case .symbol(.inet):
-      return .string(ValueDecoder.inet(bytes))
+      return .string(ByteString(ValueDecoder.inet(bytes)))
     case .symbol(let kind):
       return symbols(kind, bytes) ?? SymbolText.decode(kind, bytes)
     case .sizedBuffer(let capacity):
@@ -70,6 +79,9 @@ struct ValueDecoder: Sendable {
       trace.frames = Array(trace.frames.prefix(depth))
       trace.mode = mode == "perf" ? .perf : mode == "raw" ? .raw : .bpftrace
       return .stack(trace)
+    case .record(let name, _):
+      guard let layout = recordLayout(name) else { return .none }
+      return .record(recordFields(layout, bytes))
     case .array(let element, let count):
       let size = element.size
       return .array(
@@ -81,6 +93,28 @@ struct ValueDecoder: Sendable {
     default:
       return .unsigned(integer(bytes, size: min(8, bytes.count)))
     }
+  }
+
+  /// `{ .a = 1, .b = ... }`: the fields of an anonymous nested struct or union print as the
+  /// outer struct's, as C reads them.
+  private func recordFields(_ layout: RecordLayout, _ bytes: UnsafeRawBufferPointer) -> [RecordField] {
+    var fields: [RecordField] = []
+    for f in layout.fields {
+      let start = min(f.offset, bytes.count)
+      let end = min(f.offset + max(f.type.size, f.bitfieldSize > 0 ? 8 : 0), bytes.count)
+      let slice = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+      if f.name.isEmpty, case .record(let inner, _) = f.type, let innerLayout = recordLayout(inner) {
+        fields += recordFields(innerLayout, slice)
+      } else if f.bitfieldSize > 0 {
+        var word: UInt64 = 0
+        for (i, b) in slice.prefix(8).enumerated() { word |= UInt64(b) << UInt64(8 * i) }
+        let bits = (word >> UInt64(f.bitOffset - f.offset * 8)) & ((1 << UInt64(f.bitfieldSize)) - 1)
+        fields.append(RecordField(f.name, f.type.isSigned ? .signed(Int64(bits)) : .unsigned(bits)))
+      } else {
+        fields.append(RecordField(f.name, decode(slice, f.type)))
+      }
+    }
+    return fields
   }
 
   /// (family u64, 16 address bytes) as inet_ntop prints it.

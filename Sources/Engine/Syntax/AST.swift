@@ -268,7 +268,7 @@ public final class Expr {
   public indirect enum Kind {
     /// An integer literal; `suffix` is e.g. "u", "ul", "ll" or "" (char literals arrive as integers).
     case integer(UInt64, suffix: String)
-    case string(String)
+    case string(ByteString)
     case boolean(Bool)
     /// A bare identifier that is not a call: builtins (`pid`, `comm`, `args`, `arg0`, `retval`...),
     /// enum constants, or unknown names that Sema reports.

@@ -149,7 +149,7 @@ private struct Printer {
     case .integer(let value, let suffix):
       line(d, "int: \(value)\(suffix)")
     case .string(let s):
-      line(d, "string: \(escape(s))")
+      line(d, "string: \(escape(s.text))")
     case .boolean(let b):
       line(d, "bool: \(b)")
     case .identifier(let name):

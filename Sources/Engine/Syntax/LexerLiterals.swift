@@ -217,7 +217,7 @@ extension Lexer {
       pendingErrorRange = range
       return .invalid(message, atEnd: atEnd)
     }
-    return .string(String(decoding: content, as: UTF8.self))
+    return .string(ByteString(bytes: content))
   }
 
   /// `'a'`, `'\n'`, `'\x41'`: an integer holding the byte (an extension; upstream has none).

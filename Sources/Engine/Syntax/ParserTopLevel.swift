@@ -363,7 +363,7 @@ extension Parser {
     guard case .string(let path) = current.kind else { throw unexpected("a quoted path after 'import'") }
     try advance()
     try accept(.semicolon)
-    program.imports.append(path)
+    program.imports.append(path.text)
   }
 
   /// `macro name($var, @map, expr) { ... }`; the parameter list may be left out when empty.

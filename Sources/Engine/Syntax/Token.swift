@@ -28,7 +28,7 @@ public enum TokenKind: Equatable, Sendable {
   /// leave `suffix` empty; C suffixes (`u`, `l`, `ul`, `ll`, `ull`) are kept, lower-cased.
   case integer(UInt64, suffix: String)
   /// A string literal with its escapes resolved.
-  case string(String)
+  case string(ByteString)
   case punctuation(Punctuation)
   /// `#`: starts a preprocessor line at the top level, meaningless elsewhere.
   case hash

@@ -6,7 +6,8 @@ import Testing
 /// tuples, record, other, signed_ints, json-output) and the ordering rules of upstream's format().
 @Suite struct OutputMapTextTests {
   func counts(_ name: String, _ pairs: [(String, UInt64)]) -> MapSnapshot {
-    MapSnapshot(name: name, entries: pairs.map { MapEntry(key: .string($0.0), value: .integer(.unsigned($0.1))) })
+    MapSnapshot(
+      name: name, entries: pairs.map { MapEntry(key: .string(ByteString($0.0)), value: .integer(.unsigned($0.1))) })
   }
 
   @Test func scalars() {
@@ -236,7 +237,7 @@ import Testing
     let m = MapSnapshot(
       name: "@",
       entries: (0..<17).map {
-        MapEntry(key: .string("k\($0)"), value: .integer(.unsigned(UInt64(($0 * 7) % 4))))
+        MapEntry(key: .string(ByteString("k\($0)")), value: .integer(.unsigned(UInt64(($0 * 7) % 4))))
       })
     let expected = [8, 16, 12, 0, 4, 7, 3, 11, 15, 6, 10, 2, 14, 5, 9, 13, 1]
       .map { "@[k\($0)]: \(($0 * 7) % 4)\n" }.joined()

@@ -53,6 +53,24 @@ struct SessionTests {
     #expect(t.text(cell: 3) == "@calls: 10\n")
   }
 
+  /// C definitions made in one cell serve later cells; a failed cell's definitions are dropped.
+  @Test func cDefinitionsPersistAcrossCells() throws {
+    let (s, t) = try makeSession()
+    defer { s.shutdown() }
+    #expect(
+      s.execute("#define LEVEL 3\nenum mode { OFF, ON = 7 };\nstruct pair { char tag; long value; };", cell: 1) == .ok)
+    #expect(
+      s.execute(#"printf("%d %d %d %d\n", sizeof(struct pair), offsetof(struct pair, value), LEVEL, ON)"#, cell: 2)
+        == .ok)
+    #expect(t.text(cell: 2) == "16 8 3 7\n")
+    #expect(s.execute("struct broken { int a; };\n@x = nosuchbuiltin", cell: 3) != .ok)
+    guard case .error(_, let message, _) = s.execute("print(sizeof(struct broken))", cell: 4) else {
+      Issue.record("struct broken outlived its failed cell")
+      return
+    }
+    #expect(message.contains("Unknown struct/union: 'struct broken'"), "got \(message)")
+  }
+
   @Test func eventOutputBelongsToTheAttachingCell() throws {
     let (s, t) = try makeSession()
     defer { s.shutdown() }
