@@ -16,6 +16,10 @@ struct OneShot {
   var unsafe = false
   var command: String? = nil
   var pid: Int32? = nil
+  /// `-q`: no "Attached N probes" line.
+  var quiet = false
+  /// False with `--no-warnings`: compile warnings and warnf() are dropped.
+  var warnings = true
 
   func run() -> Int32 {
     let session: TraceSession
@@ -37,6 +41,7 @@ struct OneShot {
     session.verbose = verbose
     session.json = json
     session.unsafe = unsafe
+    session.printWarnings = warnings
     dumps.configure(session)
     installStopSignals()
     if let pid {
@@ -82,10 +87,14 @@ struct OneShot {
       return 1
     }
     dumps.print(session)
+    if warnings, !result.warnings.isEmpty {
+      FileHandleOutput.stderr(DiagnosticRenderer(colorize: colorize).render(result.warnings, in: source))
+    }
     if dumps.dryRun { return 0 }
     let n = result.attachPointCount
     // Upstream bpftrace says this on stderr (JSON: a line on stdout), so stdout holds program output only.
-    if json {
+    if quiet {
+    } else if json {
       FileHandleOutput.stdout(JSONFormatter.attachedProbes(UInt64(n)))
     } else {
       FileHandleOutput.stderr("Attached \(n) probe\(n == 1 ? "" : "s")\n")

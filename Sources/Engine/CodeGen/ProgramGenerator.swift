@@ -58,7 +58,7 @@ final class ProgramGenerator {
     asm.bind(returnLabel)
     asm.mov(.r0, 0)
     asm.emit(.exit)
-    return asm.instructions
+    return UnreachableCode.removed(from: asm.instructions)
   }
 
   /// Runs `body` with the stack scratch space and temporaries given back afterwards.

@@ -70,7 +70,7 @@ public final class BTFTypes: @unchecked Sendable {
     }
   }
 
-  private let btf: OpaquePointer
+  let btf: OpaquePointer
 
   private init(_ btf: OpaquePointer) { self.btf = btf }
 

@@ -340,6 +340,7 @@ final class TypeChecker {
       requireCondition(cond)
       let ta = check(a)
       let tb = check(b)
+      if ta == .boolean, tb == .boolean { return .boolean }
       if ta.isInteger, tb.isInteger { return promote(ta, tb) }
       if case .string(let x) = ta, case .string(let y) = tb { return .string(size: max(x, y)) }
       if ta != tb, ta != .none, tb != .none {
