@@ -57,7 +57,9 @@ struct CommandLineOptions {
     Spec(short: "o", long: "output", value: .required) { $0.outputFile = $1 },
     Spec(short: "q", long: "quiet", value: .none) { o, _ in o.quiet = true },
     Spec(short: nil, long: "no-warnings", value: .none) { o, _ in
-      guard o.warningsCount == 0 else { throw UsageError(message: "USAGE: -k, --warnings conflicts with --no-warnings") }
+      guard o.warningsCount == 0 else {
+        throw UsageError(message: "USAGE: -k, --warnings conflicts with --no-warnings")
+      }
       o.noWarnings = true
     },
     Spec(short: "k", long: "warnings", value: .none) { o, _ in
@@ -96,7 +98,11 @@ struct CommandLineOptions {
       let word = arguments[i]
       if word == "--" {
         for rest in arguments[(i + 1)...] {
-          if rest.hasPrefix("--") { o.namedParameters.append(String(rest.dropFirst(2))) } else { o.positional.append(rest) }
+          if rest.hasPrefix("--") {
+            o.namedParameters.append(String(rest.dropFirst(2)))
+          } else {
+            o.positional.append(rest)
+          }
         }
         break
       }

@@ -29,7 +29,9 @@ struct IncludeCheck {
     for line in source.text.split(separator: "\n", omittingEmptySubsequences: false) {
       defer { offset += line.utf8.count + 1 }
       let trimmed = line.drop { $0 == " " || $0 == "\t" }
-      guard trimmed.hasPrefix("#"), trimmed.dropFirst().drop(while: { $0 == " " }).hasPrefix("include") else { continue }
+      guard trimmed.hasPrefix("#"), trimmed.dropFirst().drop(while: { $0 == " " }).hasPrefix("include") else {
+        continue
+      }
       guard let open = trimmed.firstIndex(where: { $0 == "<" || $0 == "\"" }) else { continue }
       let quoted = trimmed[open] == "\""
       let rest = trimmed[trimmed.index(after: open)...]

@@ -34,12 +34,21 @@ enum Bpfrepl {
 
   /// Starts bpfrepl; `whileRunning` runs once the probes are attached ("Attached N probes" printed);
   /// then `interrupt` sends SIGINT unless the program exited on its own.
-  static func run(_ args: [String], interrupt: Bool = false, timeout: Double = 20, whileRunning: () -> Void = {}) throws
+  static func run(
+    _ args: [String], interrupt: Bool = false, timeout: Double = 20, stdin: String? = nil,
+    whileRunning: () -> Void = {}
+  ) throws
     -> Result
   {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: path)
     p.arguments = args
+    if let stdin {
+      let input = Pipe()
+      p.standardInput = input
+      input.fileHandleForWriting.write(Data(stdin.utf8))
+      try input.fileHandleForWriting.close()
+    }
     let out = Pipe()
     let err = Pipe()
     p.standardOutput = out
@@ -49,7 +58,9 @@ enum Bpfrepl {
     err.fileHandleForReading.readabilityHandler = { h in collected.append(err: h.availableData) }
     try p.run()
     let deadline = Date().addingTimeInterval(timeout)
-    while !collected.stderr.contains("Attached"), !collected.stdout.contains("attached_probes"), p.isRunning, Date() < deadline { usleep(10_000) }
+    while !collected.stderr.contains("Attached"), !collected.stdout.contains("attached_probes"), p.isRunning,
+      Date() < deadline
+    { usleep(10_000) }
     whileRunning()
     if interrupt, p.isRunning {
       usleep(200_000)

@@ -62,7 +62,7 @@ public enum ProbeListing {
           out += "\(type):\(ap.parts.first ?? ""):\n"
         default:
           do {
-            for t in try registry.expand(ap) { out += t.name + "\n" }
+            for name in try registry.expand(ap).map(\.name).sorted() { out += name + "\n" }
           } catch let d as Diagnostic {
             return .failure(DiagnosticList([d]))
           } catch {
