@@ -17,10 +17,16 @@ public enum ProbeListing {
     ("instructions", nil), ("ref-cycles", nil),
   ]
 
-  /// Full probe names matching `pattern` (nil: all). A pattern without `:` matches the part after
-  /// the probe type (`*sleep*` is `*:*sleep*`).
+  /// Full probe names the glob `pattern` matches as a whole (`tracepoint:sysc*` matches
+  /// `tracepoint:syscalls:...`), for completion; nil: all.
   public static func names(matching pattern: String?) -> [String] {
-    entries(matching: pattern ?? "*:*").map(\.name)
+    guard let pattern else { return entries(matching: "*:*").map(\.name) }
+    let typePart = String(pattern.prefix { $0 != ":" })
+    let type = aliases[typePart] ?? typePart
+    let rest = pattern.dropFirst(typePart.count)
+    let candidates = entries(matching: type + ":*:*") + entries(matching: type + ":*")
+    var seen = Set<String>()
+    return candidates.map(\.name).filter { Glob.matches(type + rest, $0) && seen.insert($0).inserted }
   }
 
   public static func list(pattern: String?, verbose: Bool) -> String {
