@@ -78,6 +78,13 @@ struct ListingTests {
     #expect(r.stdout.hasSuffix("};\n\n"))
   }
 
+  @Test func rawTracepointArgumentsWithVerbose() throws {
+    #expect(
+      try lines(["-lv", "rawtracepoint:sys_enter"]) == [
+        "rawtracepoint:vmlinux:sys_enter", "    struct pt_regs * regs", "    long int id",
+      ])
+  }
+
   @Test func tracepointArgumentsWithVerbose() throws {
     let out = try lines(["-lv", "tracepoint:syscalls:sys_enter_openat"])
     #expect(out.first == "tracepoint:syscalls:sys_enter_openat")

@@ -52,8 +52,23 @@ extension BTFTypes {
     return names.sorted()
   }
 
+  /// `-lv rawtracepoint:NAME`: the tracepoint's arguments ("struct task_struct * prev"), without
+  /// the leading `void *__data` every raw tracepoint function has.
+  public func rawTracepointArguments(_ event: String) -> [String] {
+    guard let id = functionID("__probestub_" + event) ?? functionID("__traceiter_" + event),
+      let f = btf__type_by_id(btf, id), let proto = btf__type_by_id(btf, f.pointee.type),
+      let params = btf_params(proto)
+    else { return [] }
+    let n = Int(btf_vlen(proto))
+    return (1..<max(1, n)).map { i in
+      let type = cName(params[i].type)
+      let argName = name(params[i].name_off)
+      return type + " " + argName
+    }
+  }
+
   /// The C definition of type `id` as btf_dump writes it: from "struct NAME {" to "};".
-  public func definition(id: UInt32, name: String) -> String? {
+  public func definition(id: UInt32, name typeName: String) -> String? {
     final class Sink { var text = "" }
     let sink = Sink()
     let printer: btf_dump_printf_fn_t = { ctx, fmt, args in
@@ -72,7 +87,7 @@ extension BTFTypes {
     var out = ""
     var inside = false
     for line in sink.text.split(separator: "\n", omittingEmptySubsequences: false) {
-      if !inside, line == name + " {" { inside = true }
+      if !inside, line == typeName + " {" { inside = true }
       guard inside else { continue }
       out += line + "\n"
       if line == "};" { return out }

@@ -114,8 +114,9 @@ public enum ProbeListing {
         }
       case "rawtracepoint":
         let names = (try? BTFTypes.vmlinux())?.rawTracepointNames() ?? []
-        for n in names.map({ "vmlinux:" + $0 }) where Glob.matches(twoPart, n) {
-          out.append(Entry(name: "rawtracepoint:" + n))
+        for n in names where Glob.matches(twoPart, "vmlinux:" + n) {
+          out.append(
+            Entry(name: "rawtracepoint:vmlinux:" + n) { (try? BTFTypes.vmlinux())?.rawTracepointArguments(n) ?? [] })
         }
       case "iter":
         for k in ((try? BTFTypes.vmlinux())?.iteratorKinds() ?? []).sorted() where Glob.matches(onePart, k) {
