@@ -134,7 +134,9 @@ public enum ProbeListing {
         // uprobe:/bin/bash:read* and other explicit types: the provider's own expansion.
         let parts = suffix.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         let ap = AttachPoint(raw: "\(type):\(suffix)", provider: type, parts: parts, range: .none)
-        out += ((try? ProviderRegistry().expand(ap)) ?? []).map { Entry(name: $0.name) }
+        // A name still holding a wildcard was not expanded (kprobes, which this kernel lacks).
+        let names = ((try? ProviderRegistry().expand(ap)) ?? []).map(\.name).filter { !Glob.hasWildcard($0) }
+        out += Set(names).sorted().map { Entry(name: $0) }
       }
     }
     return out
