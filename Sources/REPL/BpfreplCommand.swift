@@ -49,7 +49,7 @@ enum BpfreplCommand {
         return 1
       }
     }
-    let colorize = !options.noColor && isatty(2) != 0
+    let colorize = !options.noColor && colorFromEnvironment()
     if options.list { return list(options) }
 
     let source: SourceFile
@@ -118,7 +118,7 @@ enum BpfreplCommand {
         return 0
       case .failure(let list):
         FileHandleOutput.stderr(
-          DiagnosticRenderer(colorize: !options.noColor && isatty(2) != 0).render(list.diagnostics, in: file))
+          DiagnosticRenderer(colorize: !options.noColor && colorFromEnvironment()).render(list.diagnostics, in: file))
         return 1
       }
     }
@@ -130,6 +130,21 @@ enum BpfreplCommand {
     }
     FileHandleOutput.stdout(ProbeListing.list(pattern: pattern, verbose: options.verbose))
     return 0
+  }
+
+  /// Colored diagnostics as bpftrace decides: BPFTRACE_COLOR=always|never|auto, auto meaning
+  /// stderr is a terminal.
+  static func colorFromEnvironment() -> Bool {
+    let mode = getenv("BPFTRACE_COLOR").map { String(cString: $0) } ?? "auto"
+    switch mode {
+    case "always": return true
+    case "never": return false
+    case "auto": break
+    default:
+      FileHandleOutput.stderr(
+        "WARNING: BPFTRACE_COLOR must be auto, always or never, not '\(mode)': using auto\n")
+    }
+    return isatty(2) != 0
   }
 
   /// `-o FILE`: everything the program prints on stdout (printf, maps, system()'s children) goes

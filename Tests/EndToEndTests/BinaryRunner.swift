@@ -36,13 +36,16 @@ enum Bpfrepl {
   /// then `interrupt` sends SIGINT unless the program exited on its own.
   static func run(
     _ args: [String], interrupt: Bool = false, timeout: Double = 20, stdin: String? = nil,
-    whileRunning: () -> Void = {}
+    environment: [String: String] = [:], whileRunning: () -> Void = {}
   ) throws
     -> Result
   {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: path)
     p.arguments = args
+    if !environment.isEmpty {
+      p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     if let stdin {
       let input = Pipe()
       p.standardInput = input

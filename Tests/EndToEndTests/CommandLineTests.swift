@@ -80,6 +80,12 @@ import Testing
     #expect(both.stderr == "USAGE: -k, --warnings conflicts with --no-warnings\n")
   }
 
+  @Test func colorFollowsBpftraceColor() throws {
+    let r = try Bpfrepl.run(["-e", "begin { @x = ; }"], environment: ["BPFTRACE_COLOR": "always"])
+    #expect(r.status == 1)
+    #expect(r.stderr.hasPrefix("\u{1B}[31mstdin:1:14-15: ERROR: "))
+  }
+
   @Test func infoReportsTheKernelsFeatures() throws {
     let r = try Bpfrepl.run(["--info"])
     #expect(r.status == 0)
