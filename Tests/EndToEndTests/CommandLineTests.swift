@@ -237,3 +237,29 @@ struct BoolOneShotTests {
     #expect(r.stdout.contains(#"{"type": "map", "data": {"@a": {"true": false}}}"# + "\n"))
   }
 }
+
+/// Compile warnings, and `--no-warnings` silencing them.
+@Suite(.serialized, .enabled(if: Bpfrepl.isRoot, "needs root to load BPF programs"))
+struct CompileWarningTests {
+  @Test func statementAfterExitIsUnreachable() throws {
+    let r = try Bpfrepl.run(["-e", "i:ms:100 { @++; exit(); @++ }"])
+    #expect(r.status == 0)
+    #expect(
+      r.diagnostics
+        == "stdin:1:25-28: WARNING: Unreachable statement.\ni:ms:100 { @++; exit(); @++ }\n                        ~~~\n"
+    )
+    #expect(r.stdout == "\n\n@: 1\n")
+  }
+
+  @Test func ifWhoseBranchesAllLeave() throws {
+    let r = try Bpfrepl.run(["-e", "begin { if (1) { exit(); } else { return; } print(1); }"])
+    #expect(r.diagnostics.hasPrefix("stdin:1:45-53: WARNING: Unreachable statement.\n"))
+    let once = try Bpfrepl.run(["-e", "begin { if (1) { exit(); } print(1); }"])
+    #expect(once.diagnostics.isEmpty)
+  }
+
+  @Test func noWarningsSilencesThem() throws {
+    let r = try Bpfrepl.run(["--no-warnings", "-e", "i:ms:100 { @++; exit(); @++ }"])
+    #expect(r.diagnostics.isEmpty)
+  }
+}

@@ -177,7 +177,9 @@ public enum Compiler {
     }
     if !diagnostics.isEmpty { throw DiagnosticList(diagnostics) }
     let newMaps = resources.maps.pending.sorted().compactMap { resources.maps[$0] }
-    return CompileResult(programs: programs, immediate: immediate, newMaps: newMaps, warnings: [], config: config)
+    return CompileResult(
+      programs: programs, immediate: immediate, newMaps: newMaps, warnings: UnreachableStatements.warnings(in: program),
+      config: config)
   }
 
   private static func uniqued(_ ds: [Diagnostic]) -> [Diagnostic] {
