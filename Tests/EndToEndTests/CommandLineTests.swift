@@ -226,6 +226,17 @@ struct BoolOneShotTests {
     #expect(r.stdout == "\n\n@a[true]: false\n@c: 1\n@r: true\n@t[1, false]: (true, false)\n@z: 0\n")
   }
 
+  @Test func boolMapsRefuseArithmeticUpdates() throws {
+    let inc = try Bpfrepl.run(["-e", "begin { @x = 1 > 2; @x++; }"])
+    #expect(inc.status == 1)
+    #expect(
+      inc.stderr
+        == "stdin:1:21-25: ERROR: The ++/-- operators can not be used on expressions of type 'bool'\n"
+        + "begin { @x = 1 > 2; @x++; }\n                    ~~~~\n")
+    let compound = try Bpfrepl.run(["-e", "begin { @x = true; @x += 2; }"])
+    #expect(compound.stderr.hasPrefix("stdin:1:20-22: ERROR: Compound assignment needs an integer, got 'bool'\n"))
+  }
+
   @Test func ternaryOfBools() throws {
     let r = try Bpfrepl.run(["-e", "begin { $a = nsecs ? true : false; print($a); }"])
     #expect(r.stdout.hasPrefix("true\n"))

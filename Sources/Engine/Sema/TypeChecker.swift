@@ -121,6 +121,10 @@ final class TypeChecker {
         error("Value of type 'void' can not be assigned to a map", value.range)
         return
       }
+      if op != nil, maps[name]?.valueType == .boolean {
+        error("Compound assignment needs an integer, got 'bool'", target.range)
+        return
+      }
       let valueType: BPFType = op != nil ? .int64 : vt
       define(map: name, keyType: keyType, valueType: valueType, at: target.range)
       target.type = maps[name].map { $0.valueType } ?? valueType
@@ -322,6 +326,10 @@ final class TypeChecker {
       switch target.kind {
       case .map(let name, let keys):
         let keyType = checkKeys(keys, range: target.range)
+        if maps[name]?.valueType == .boolean {
+          error("The ++/-- operators can not be used on expressions of type 'bool'", e.range)
+          return .none
+        }
         define(map: name, keyType: keyType, valueType: .int64, at: target.range)
         target.type = .int64
         return .int64
