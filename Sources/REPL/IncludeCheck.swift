@@ -21,7 +21,15 @@ struct IncludeCheck {
 
   /// The first `#include` (or `--include` file) that names no existing file, as a diagnostic.
   func firstMissing(in source: SourceFile) -> Diagnostic? {
+    // `--include FILE` is found as the C compiler's -include finds it: as given, then on the search path.
     for file in files where access(file, F_OK) != 0 {
+      if !file.hasPrefix("/"),
+        (directories + IncludeCheck.systemDirectories).contains(where: {
+          access($0 + "/" + file, F_OK) == 0
+        })
+      {
+        continue
+      }
       return .error("'\(file)' file not found (--include)", at: nil)
     }
     let local = source.name == "stdin" ? "." : directoryOf(source.name)

@@ -165,6 +165,8 @@ struct CommandLineRunTests {
     #expect(found.stdout.hasPrefix("ok\n"))
     let system = try Bpfrepl.run(["-e", "#include <stdint.h>\nbegin { printf(\"ok\\n\"); }"])
     #expect(system.stdout.hasPrefix("ok\n"))
+    let onPath = try Bpfrepl.run(["--include", "errno.h", "-e", "begin { printf(\"ok\\n\"); }"])
+    #expect(onPath.stdout.hasPrefix("ok\n"))
     let missing = try Bpfrepl.run(["--include", dir + "/none.h", "-e", "begin { }"])
     #expect(missing.status == 1)
     #expect(missing.stderr == "ERROR: '\(dir)/none.h' file not found (--include)\n")
