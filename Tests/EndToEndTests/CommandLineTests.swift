@@ -204,6 +204,11 @@ struct CommandLineRunTests {
     ])
     #expect(r.status == 0)
     #expect(r.stdout.hasPrefix("a=bye\n"))
+    // The variable holds the largest string assigned to it, wherever that assignment is.
+    let grown = try Bpfrepl.run([
+      "-e", #"begin { $a = ""; if (10 < 2) { $a = "hi" } else { $a = "hello" } printf("a=%s\n", $a); }"#,
+    ])
+    #expect(grown.stdout.hasPrefix("a=hello\n"))
   }
 }
 

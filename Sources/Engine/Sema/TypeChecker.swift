@@ -144,6 +144,11 @@ final class TypeChecker {
         }
         target.type = existing == .none ? vt : existing
         if existing == .none { setVariable(name, vt) }
+        // A string variable is as large as the largest string assigned to it (`$a = ""; $a = "hello"`).
+        if case .string(let n) = existing, case .string(let m) = vt, m > n {
+          setVariable(name, vt)
+          target.type = vt
+        }
       } else {
         if op != nil { error("Variable used before it was assigned: \(name)", target.range) }
         setVariable(name, vt)
