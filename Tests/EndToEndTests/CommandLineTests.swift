@@ -281,3 +281,20 @@ struct CompileWarningTests {
     #expect(r.diagnostics.isEmpty)
   }
 }
+
+/// Positional parameters read as bpftrace reads them.
+@Suite(.serialized, .enabled(if: Bpfrepl.isRoot, "needs root to load BPF programs"))
+struct PositionalParameterTests {
+  @Test func integersInEveryBase() throws {
+    let r = try Bpfrepl.run([
+      "-e", #"begin { printf("%d %o 0x%x %lu %d %d\n", $1, $2, $3, $4, $5, $6); }"#, "123", "0775", "0x123",
+      "0xffffffffffffffff", "08", "1_000",
+    ])
+    #expect(r.stdout.hasPrefix("123 775 0x123 18446744073709551615 8 1000\n"))
+  }
+
+  @Test func strOfANumberIsItsText() throws {
+    let r = try Bpfrepl.run(["-e", #"begin { printf("-%s-\n", str($1)); }"#, "1"])
+    #expect(r.stdout.hasPrefix("-1-\n"))
+  }
+}
