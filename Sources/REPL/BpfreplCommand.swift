@@ -82,7 +82,6 @@ enum BpfreplCommand {
       return 1
     }
     guard let dumps = DumpRequest.parse(options.debugStages, dryRun: options.dryRun) else { return 1 }
-    if let path = options.outputFile, !redirectStdout(to: path) { return 1 }
     var run = OneShot(
       source: source, positional: positional, verbose: options.verbose, colorize: colorize,
       json: options.format == "json", dumps: dumps)
@@ -91,6 +90,7 @@ enum BpfreplCommand {
     run.pid = pid
     run.quiet = options.quiet
     run.warnings = !options.noWarnings
+    run.outputFile = options.outputFile
     return run.run()
   }
 
@@ -148,7 +148,8 @@ enum BpfreplCommand {
   }
 
   /// `-o FILE`: everything the program prints on stdout (printf, maps, system()'s children) goes
-  /// to FILE; diagnostics stay on stderr.
+  /// to FILE; diagnostics stay on stderr. Done after the `-c` command is forked: its output stays
+  /// where bpfrepl's was, as with bpftrace.
   static func redirectStdout(to path: String) -> Bool {
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard fd >= 0 else {

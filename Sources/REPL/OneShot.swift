@@ -20,6 +20,8 @@ struct OneShot {
   var quiet = false
   /// False with `--no-warnings`: compile warnings and warnf() are dropped.
   var warnings = true
+  /// `-o FILE`.
+  var outputFile: String? = nil
 
   func run() -> Int32 {
     let session: TraceSession
@@ -62,6 +64,7 @@ struct OneShot {
         return 1
       }
     }
+    if let outputFile, !BpfreplCommand.redirectStdout(to: outputFile) { return 1 }
 
     // bpftrace refuses bare statements outside probes; sessions allow them.
     if let program = try? ProgramParser.parse(source), let first = program.topLevelStatements.first {

@@ -111,7 +111,7 @@ struct CommandLineRunTests {
     let path = temporaryPath("out.txt")
     defer { try? FileManager.default.removeItem(atPath: path) }
     let r = try Bpfrepl.run([
-      "-e", #"i:ms:10 { @ = lhist(50, 0, 100, 10); printf("SUCCESS %d\n", 1); exit(); }"#, "--output", path,
+      "-e", #"begin { @ = lhist(50, 0, 100, 10); printf("SUCCESS %d\n", 1); }"#, "--output", path,
     ])
     #expect(r.status == 0)
     #expect(r.stdout.isEmpty)
@@ -128,6 +128,15 @@ struct CommandLineRunTests {
     #expect(r.status == 0)
     #expect(r.stdout.isEmpty)
     #expect(try String(contentsOfFile: path, encoding: .utf8).hasPrefix("from-system\n"))
+  }
+
+  @Test func theCommandOfDashCKeepsTheOriginalStdout() throws {
+    let path = temporaryPath("cmd.txt")
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let r = try Bpfrepl.run(["-c", "/bin/echo child-out", "-o", path, "-e", #"begin { printf("program-out\n"); }"#])
+    #expect(r.status == 0)
+    #expect(r.stdout == "child-out\n")
+    #expect(try String(contentsOfFile: path, encoding: .utf8).hasPrefix("program-out\n"))
   }
 
   @Test func unwritableOutputFile() throws {
