@@ -16,6 +16,12 @@ struct OneShot {
   var unsafe = false
   var command: String? = nil
   var pid: Int32? = nil
+  /// `-q`: no "Attached N probes" line.
+  var quiet = false
+  /// False with `--no-warnings`: compile warnings and warnf() are dropped.
+  var warnings = true
+  /// `-o FILE`.
+  var outputFile: String? = nil
 
   func run() -> Int32 {
     let session: TraceSession
@@ -41,6 +47,7 @@ struct OneShot {
     session.verbose = verbose
     session.json = json
     session.unsafe = unsafe
+    session.printWarnings = warnings
     dumps.configure(session)
     installStopSignals()
     if let pid {
@@ -61,6 +68,7 @@ struct OneShot {
         return 1
       }
     }
+    if let outputFile, !BpfreplCommand.redirectStdout(to: outputFile) { return 1 }
 
     // bpftrace refuses bare statements outside probes; sessions allow them.
     if let program = try? ProgramParser.parse(source), let first = program.topLevelStatements.first {
@@ -86,10 +94,14 @@ struct OneShot {
       return 1
     }
     dumps.print(session)
+    if warnings, !result.warnings.isEmpty {
+      FileHandleOutput.stderr(DiagnosticRenderer(colorize: colorize).render(result.warnings, in: source))
+    }
     if dumps.dryRun { return 0 }
     let n = result.attachPointCount
     // Upstream bpftrace says this on stderr (JSON: a line on stdout), so stdout holds program output only.
-    if json {
+    if quiet {
+    } else if json {
       FileHandleOutput.stdout(JSONFormatter.attachedProbes(UInt64(n)))
     } else {
       FileHandleOutput.stderr("Attached \(n) probe\(n == 1 ? "" : "s")\n")

@@ -33,17 +33,24 @@ enum Bpfrepl {
   }
 
   /// Starts bpfrepl; `whileRunning` runs once the probes are attached ("Attached N probes" printed);
-  /// then `interrupt` sends SIGINT unless the program exited on its own. `environment` is added
-  /// to the test's own.
+  /// then `interrupt` sends SIGINT unless the program exited on its own.
   static func run(
-    _ args: [String], environment: [String: String] = [:], interrupt: Bool = false, timeout: Double = 20,
-    whileRunning: () -> Void = {}
-  ) throws -> Result {
+    _ args: [String], interrupt: Bool = false, timeout: Double = 20, stdin: String? = nil,
+    environment: [String: String] = [:], whileRunning: () -> Void = {}
+  ) throws
+    -> Result
+  {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: path)
     p.arguments = args
     if !environment.isEmpty {
       p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
+    if let stdin {
+      let input = Pipe()
+      p.standardInput = input
+      input.fileHandleForWriting.write(Data(stdin.utf8))
+      try input.fileHandleForWriting.close()
     }
     let out = Pipe()
     let err = Pipe()

@@ -191,7 +191,9 @@ public enum Compiler {
     }
     if !diagnostics.isEmpty { throw DiagnosticList(diagnostics) }
     let newMaps = resources.maps.pending.sorted().compactMap { resources.maps[$0] }
-    return CompileResult(programs: programs, immediate: immediate, newMaps: newMaps, warnings: [], config: config)
+    return CompileResult(
+      programs: programs, immediate: immediate, newMaps: newMaps, warnings: UnreachableStatements.warnings(in: program),
+      config: config)
   }
 
   /// Generates with the BPF stack, and once more with a per-CPU scratch frame if that ran out.
@@ -229,14 +231,15 @@ enum Positional {
   static func substitute(_ program: Program, _ params: [String]) {
     ProgramWalk.expressions(program) { e in
       switch e.kind {
-      // `str($1)` is the parameter's text as a string literal, even when it reads as a number.
-      case .call("str", let args) where args.count == 1:
-        guard case .positional(let n) = args[0].kind else { break }
-        e.kind = .string(ByteString(n >= 1 && n <= params.count ? params[n - 1] : ""))
+      case .call("str", let args) where !args.isEmpty:
+        // `str($1)` is the parameter's text even when it looks like a number.
+        if case .positional(let n) = args[0].kind {
+          args[0].kind = .string(ByteString(n >= 1 && n <= params.count ? params[n - 1] : ""))
+        }
       case .positional(let n):
         let value = n >= 1 && n <= params.count ? params[n - 1] : ""
-        if let i = Int64(value) {
-          e.kind = .integer(UInt64(bitPattern: i), suffix: "")
+        if let i = integer(value) {
+          e.kind = .integer(i, suffix: "")
         } else if value.isEmpty, n > params.count {
           e.kind = .integer(0, suffix: "")
         } else {
@@ -248,6 +251,35 @@ enum Positional {
         break
       }
     }
+  }
+
+  /// A parameter read as bpftrace reads integers: `-12`, `0x1f`, `0b101`, `0755` (octal), `1_000`,
+  /// up to 2^64-1.
+  static func integer(_ text: String) -> UInt64? {
+    var digits = text.filter { $0 != "_" }
+    var negative = false
+    if digits.hasPrefix("-") {
+      negative = true
+      digits.removeFirst()
+    }
+    var radix = 10
+    let lower = digits.lowercased()
+    if lower.hasPrefix("0x") {
+      radix = 16
+      digits.removeFirst(2)
+    } else if lower.hasPrefix("0b") {
+      radix = 2
+      digits.removeFirst(2)
+    } else if digits.count > 1, digits.hasPrefix("0"), let d = digits.dropFirst().first, ("0"..."7").contains(d) {
+      radix = 8
+      digits.removeFirst()
+    }
+    guard !digits.isEmpty, let magnitude = UInt64(digits, radix: radix) else { return nil }
+    if negative {
+      guard magnitude <= UInt64(Int64.max) + 1 else { return nil }
+      return UInt64(bitPattern: 0 &- Int64(bitPattern: magnitude))
+    }
+    return magnitude
   }
 }
 

@@ -5,7 +5,7 @@
 /// every stack slot through it (`fp`), so `$variables` and scratch space stay in one frame at any
 /// nesting and the callback itself uses no stack. Callbacks are generated where their statement
 /// stands (so they see the allocator's state there) into a side buffer, appended after the exit;
-/// what no path reaches (no `return` in the body) is dropped by `DeadCode`.
+/// what no path reaches (no `return` in the body) is dropped by `UnreachableCode`.
 extension ProgramGenerator {
   /// Statements that need ctx kept in the frame for callbacks.
   static func containsCallbackLoop(_ statements: [Statement]) -> Bool {

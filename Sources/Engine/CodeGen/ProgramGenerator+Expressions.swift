@@ -133,6 +133,7 @@ extension ProgramGenerator {
       return .bytes(off, size: size)
     case .cast(_, let operand):
       let v = try emit(operand)
+      if e.type == .boolean, operand.type != .boolean { return try truthValue(v, at: e.range) }
       guard case .integer(let bits, let signed) = e.type, bits < 64 else { return v }
       if case .constant(let c) = v {
         let shift = Int64(64 - bits)
@@ -229,6 +230,19 @@ extension ProgramGenerator {
         asm.emit(.storeImm(MemorySize(bytes: chunk)!, fp, off + Int16(i), imm))
       }
     }
+  }
+
+  /// `(bool)x`: 1 when x is not zero (a byte store must not turn 256 into false).
+  func truthValue(_ v: Value, at range: SourceRange) throws -> Value {
+    if case .constant(let c) = v { return .constant(c != 0 ? 1 : 0) }
+    let t = try owned(v, at: range)
+    load(t, into: .r1)
+    let done = asm.newLabel()
+    asm.emit(.jumpIf(.eq, .r1, .imm(0), done))
+    asm.mov(.r1, 1)
+    asm.bind(done)
+    setTemp(t, from: .r1)
+    return t
   }
 
   /// 0/1 from a condition.

@@ -81,7 +81,8 @@ extension ProgramGenerator {
         asm.emit(.load(.dw, .r2, .r0, 8))
         asm.emit(.alu64(.div, .r1, .reg(.r2)))
       default:
-        asm.emit(.load(.dw, .r1, .r0, 0))
+        // Integers are stored as 64 bits; a bool is one byte.
+        asm.emit(.load(valueType == .boolean ? .b : .dw, .r1, .r0, 0))
       }
       asm.emit(.jump(end))
       asm.bind(missing)

@@ -83,7 +83,7 @@ final class ProgramGenerator {
     asm.mov(.r0, 0)
     asm.emit(.exit)
     for callback in subprograms { asm.emit(callback) }
-    return DeadCode.removed(from: asm.instructions)
+    return UnreachableCode.removed(from: asm.instructions)
   }
 
   /// Runs `body` with the stack scratch space and temporaries given back afterwards.

@@ -70,7 +70,7 @@ public final class BTFTypes: @unchecked Sendable {
     }
   }
 
-  private let btf: OpaquePointer
+  let btf: OpaquePointer
 
   private init(_ btf: OpaquePointer) { self.btf = btf }
 
@@ -227,7 +227,7 @@ public final class BTFTypes: @unchecked Sendable {
     return "?"
   }
 
-  private func name(_ offset: UInt32) -> String {
+  func name(_ offset: UInt32) -> String {
     guard let p = btf__name_by_offset(btf, offset) else { return "" }
     return String(cString: p)
   }

@@ -83,11 +83,10 @@ public struct MapDefinition: Equatable, Sendable {
   }
 
   /// Integers in map keys and values are stored as 64-bit, like bpftrace, so that later cells
-  /// can use a map with any integer width.
+  /// can use a map with any integer width. A bool stays a bool (one byte), printed true/false.
   public static func widened(_ t: BPFType) -> BPFType {
     switch t {
     case .integer(_, let s): .integer(bits: 64, signed: s)
-    case .boolean: .uint64
     case .tuple(let items): .tuple(items.map(widened))
     case .namedTuple(let names, let items): .namedTuple(names: names, items: items.map(widened))
     case .pointer: .uint64

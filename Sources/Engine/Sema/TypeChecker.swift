@@ -127,6 +127,10 @@ final class TypeChecker {
         error("Value of type 'void' can not be assigned to a map", value.range)
         return
       }
+      if op != nil, maps[name]?.valueType == .boolean {
+        error("Compound assignment needs an integer, got 'bool'", target.range)
+        return
+      }
       let valueType: BPFType = op != nil ? .int64 : vt
       define(map: name, keyType: keyType, valueType: valueType, at: target.range)
       target.type = maps[name].map { $0.valueType } ?? valueType
@@ -146,6 +150,11 @@ final class TypeChecker {
         }
         target.type = existing == .none ? vt : existing
         if existing == .none { setVariable(name, vt) }
+        // A string variable is as large as the largest string assigned to it (`$a = ""; $a = "hello"`).
+        if case .string(let n) = existing, case .string(let m) = vt, m > n {
+          setVariable(name, vt)
+          target.type = vt
+        }
       } else {
         if op != nil { error("Variable used before it was assigned: \(name)", target.range) }
         setVariable(name, vt)
@@ -340,6 +349,10 @@ final class TypeChecker {
       switch target.kind {
       case .map(let name, let keys):
         let keyType = checkKeys(keys, range: target.range)
+        if maps[name]?.valueType == .boolean {
+          error("The ++/-- operators can not be used on expressions of type 'bool'", e.range)
+          return .none
+        }
         define(map: name, keyType: keyType, valueType: .int64, at: target.range)
         target.type = .int64
         return .int64
@@ -358,6 +371,7 @@ final class TypeChecker {
       requireCondition(cond)
       let ta = check(a)
       let tb = check(b)
+      if ta == .boolean, tb == .boolean { return .boolean }
       if ta.isInteger, tb.isInteger { return promote(ta, tb) }
       if case .string(let x) = ta, case .string(let y) = tb { return .string(size: max(x, y)) }
       if ta != tb, ta != .none, tb != .none {

@@ -156,6 +156,9 @@ public final class Session: @unchecked Sendable {
     case .failure(let error):
       return failure(error)
     case .success(let r):
+      if !r.warnings.isEmpty {
+        emit(cell, .stderr(DiagnosticRenderer(colorize: colorize).render(r.warnings, in: file)))
+      }
       // Deliver what BEGIN and immediate statements printed before the cell returns.
       lock.locked { trace.consumeAvailable() }
       let attached = r.attached.filter { !$0.attachments.isEmpty }

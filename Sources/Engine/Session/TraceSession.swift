@@ -63,6 +63,10 @@ public final class TraceSession: @unchecked Sendable {
   public var verbose = false
   /// `-f json`: every event, map and notice as one JSON line, as bpftrace prints them.
   public var json = false
+  /// False with `--no-warnings`: warnf() prints nothing.
+  public var printWarnings = true
+  /// The source of each cell, for the `file:line:col` errorf()/warnf() print before their text.
+  var cellSources: [Int: SourceFile] = [:]
   var kernelMaps: [String: BPFMap] = [:]
   let ringBuffer: BPFMap
   let lostCounter: BPFMap
@@ -183,6 +187,7 @@ public final class TraceSession: @unchecked Sendable {
     let artifacts = CellArtifacts(file: file, program: program)
     lastCell = artifacts
     resources.events.currentCell = cell
+    cellSources[cell] = file
     let compiled: CompileResult
     do {
       compiled = try Compiler.compile(
@@ -401,12 +406,24 @@ public final class TraceSession: @unchecked Sendable {
     case .printf(let format, _, let severity):
       let bytes = printfFormat(format).formatBytes(d.payloadTypes.indices.map(value))
       let text = String(decoding: bytes, as: UTF8.self)
-      if json {
-        output(.stdout(cell: d.cell, text: JSONFormatter.printf(text)))
-      } else if severity.isEmpty {
-        output(.stdoutBytes(cell: d.cell, bytes: bytes))
+      if severity == "WARNING", !printWarnings { break }
+      let file = cellSources[d.cell]
+      if severity.isEmpty {
+        if json {
+          output(.stdout(cell: d.cell, text: JSONFormatter.printf(text)))
+        } else {
+          output(.stdoutBytes(cell: d.cell, bytes: bytes))
+        }
+      } else if json {
+        let start = file?.position(of: d.range.start) ?? (line: 0, column: 0)
+        let line = JSONFormatter.errorf(
+          text, isError: severity == "ERROR", filename: file?.name ?? "stdin", line: UInt64(start.line),
+          column: UInt64(start.column))
+        output(.stdout(cell: d.cell, text: line))
       } else {
-        output(.stderr(cell: d.cell, text: "\(severity): \(text)\n"))
+        // Like a diagnostic's first line, without the source context: that is just the call.
+        let location = file.map { $0.locationText(of: d.range) + ": " } ?? ""
+        output(.stderr(cell: d.cell, text: "\(location)\(severity): \(text)\n"))
       }
     case .printValue:
       if json {

@@ -47,13 +47,7 @@ public struct DiagnosticRenderer: Sendable {
     let (begin, end) = colorize ? (d.severity == .error ? "\u{1B}[31m" : "\u{1B}[33m", "\u{1B}[0m") : ("", "")
     out += begin
     if let range = d.range {
-      let s = file.position(of: range.start)
-      let e = file.position(of: max(range.start, range.end))
-      if s.line != e.line {
-        out += "\(file.name):\(s.line)-\(e.line): "
-      } else {
-        out += "\(file.name):\(s.line):\(s.column)-\(max(e.column, s.column + 1)): "
-      }
+      out += file.locationText(of: range) + ": "
     }
     out += "\(d.severity.rawValue): \(d.message)\(end)\n"
     if let range = d.range {

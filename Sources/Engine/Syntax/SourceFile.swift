@@ -36,6 +36,14 @@ public final class SourceFile: @unchecked Sendable {
     return String(decoding: bytes[start..<max(start, end)], as: UTF8.self)
   }
 
+  /// `name:line:col-endcol` (or `name:line-endline` across lines), as diagnostics start.
+  public func locationText(of range: SourceRange) -> String {
+    let s = position(of: range.start)
+    let e = position(of: max(range.start, range.end))
+    if s.line != e.line { return "\(name):\(s.line)-\(e.line)" }
+    return "\(name):\(s.line):\(s.column)-\(max(e.column, s.column + 1))"
+  }
+
   public func text(of range: SourceRange) -> String {
     let s = max(0, min(range.start, bytes.count))
     let e = max(s, min(range.end, bytes.count))
