@@ -33,6 +33,7 @@ extension ProgramGenerator {
         self.asm.emit(.alu64(.sub, .r0, .reg(.r1)))
       }
     case "cpu": return try helper(.getSmpProcessorId)
+    case "ncpus": return .constant(Int64(BPFMap.possibleCPUs))
     case "cgroup": return try helper(.getCurrentCgroupId)
     case "rand": return try helper(.getPrandomU32)
     case "jiffies": return try helper(.jiffies64)

@@ -24,7 +24,8 @@ extension ProgramGenerator {
         let d = resources.events.register(.printMap(name: m, top: Int(top), div: Int(div)), payload: [], range: e.range)
         try sendEvent(d, [], at: e.range)
       } else {
-        let t = MapDefinition.widened(args[0].type)
+        // A boolean prints as true/false, so it keeps its type (maps widen it to an integer).
+        let t = args[0].type == .boolean ? .boolean : MapDefinition.widened(args[0].type)
         let d = resources.events.register(.printValue(t), payload: [t], range: e.range)
         try sendEvent(d, [args[0]], at: e.range)
       }
@@ -76,12 +77,14 @@ extension ProgramGenerator {
       asm.bind(end)
       setTemp(t, from: .r1)
       return t
-    case "str", "strncmp", "strcontains", "buf", "macaddr", "strerror", "strftime":
+    case "str", "strncmp", "strcontains", "buf", "macaddr", "strerror", "strftime", "strlen", "pton", "signal_name":
       return try stringCall(name, args, e)
     case "ksym", "usym", "kaddr", "uaddr", "cgroupid", "sizeof", "offsetof":
       return try symbolCall(name, args, e)
     case "system", "cat", "signal":
       return try actionCall(name, args, e)
+    case "nsecs", "bswap", "assert", "percpu_kaddr", "write_user", "override", "debugf":
+      return try stdlibCall(name, args, e)
     case "len":
       throw fail(
         "len() of a map is not supported yet: counting needs bpf_for_each_map_elem, whose callback needs BTF function info",

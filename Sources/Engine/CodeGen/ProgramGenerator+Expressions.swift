@@ -269,8 +269,7 @@ extension ProgramGenerator {
       let l = try emit(a)
       let r = try emit(b)
       if case .constant(let x) = l, case .constant(let y) = r {
-        let holds = compare(op, x, y, signed: signed)
-        if holds == when { asm.emit(.jump(target)) }
+        constantJump(compare(op, x, y, signed: signed) == when, to: target)
         return
       }
       load(l, into: .r1)
@@ -281,13 +280,20 @@ extension ProgramGenerator {
     default:
       let v = try emit(e)
       if case .constant(let c) = v {
-        if (c != 0) == when { asm.emit(.jump(target)) }
+        constantJump((c != 0) == when, to: target)
         return
       }
       load(v, into: .r1)
       release(v)
       asm.emit(.jumpIf(when ? .ne : .eq, .r1, .imm(0), target))
     }
+  }
+
+  /// A branch decided at compile time, still as a conditional jump: an unconditional one would
+  /// leave the other path's code unreachable, which the verifier rejects (it prunes the dead path).
+  private func constantJump(_ taken: Bool, to target: Label) {
+    asm.mov(.r1, taken ? 1 : 0)
+    asm.emit(.jumpIf(.ne, .r1, .imm(0), target))
   }
 
   private func compare(_ op: BinaryOperator, _ x: Int64, _ y: Int64, signed: Bool) -> Bool {

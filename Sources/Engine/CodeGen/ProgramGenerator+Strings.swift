@@ -8,6 +8,16 @@ extension ProgramGenerator {
     case "strcontains": return try strcontains(args, e)
     case "buf": return try buf(args, e)
     case "macaddr": return try macaddr(args, e)
+    case "strlen": return try strlen(args, e)
+    case "pton":
+      guard case .string(let text) = args[0].kind, let bytes = InternetAddress.parse(text) else {
+        throw fail("pton() expects an IPv4 or IPv6 address literal", args[0].range)
+      }
+      let off = try allocate(bytes.count, at: e.range)
+      try storeLiteral(bytes, size: bytes.count, at: off)
+      return .bytes(off, size: bytes.count)
+    case "signal_name":
+      return try owned(try emit(args[0]), at: e.range)
     case "strerror":
       // Integers are 64-bit (sign-extended) in registers: user space takes the magnitude.
       return try owned(try emit(args[0]), at: e.range)
@@ -106,9 +116,7 @@ extension ProgramGenerator {
 
   /// strcontains(haystack, "needle"): tries each start before the haystack's NUL.
   private func strcontains(_ args: [Expr], _ e: Expr) throws -> Value {
-    guard case .string(let needleText) = args[1].kind else {
-      throw fail("strcontains() needs a string literal as the needle", args[1].range)
-    }
+    guard case .string(let needleText) = args[1].kind else { return try strcontainsRuntime(args, e) }
     let needle = Array(needleText.utf8)
     if needle.isEmpty { return .constant(1) }
     // No room for it: known now (and code for it would be unreachable, which the verifier rejects).
@@ -193,5 +201,72 @@ extension ProgramGenerator {
     asm.bind(end)
     setTemp(result, from: .r1)
     return result
+  }
+}
+
+/// strlen and strcontains with a needle known only at run time.
+extension ProgramGenerator {
+  /// strlen(s): characters before the first NUL (or the whole buffer); a char pointer is read first.
+  func strlen(_ args: [Expr], _ e: Expr) throws -> Value {
+    let source = try emit(args[0])
+    let result = try newTemp(at: e.range)
+    guard case .bytes(let off, let size) = source else { throw fail("internal: strlen() of a value not in memory", e.range) }
+    let end = asm.newLabel()
+    let stops = (0..<size).map { _ in asm.newLabel() }
+    for i in 0..<size {
+      asm.emit(.load(.b, .r1, .r10, off + Int16(i)))
+      asm.emit(.jumpIf(.eq, .r1, .imm(0), stops[i]))
+    }
+    asm.mov(.r1, Int32(size))
+    asm.emit(.jump(end))
+    for (i, stop) in stops.enumerated() {
+      asm.bind(stop)
+      asm.mov(.r1, Int32(i))
+      asm.emit(.jump(end))
+    }
+    asm.bind(end)
+    setTemp(result, from: .r1)
+    return result
+  }
+
+  /// strcontains(haystack, needle) for two strings in memory: every start of the haystack
+  /// against the needle up to its NUL, unrolled (stack offsets must be constants).
+  func strcontainsRuntime(_ args: [Expr], _ e: Expr) throws -> Value {
+    let hay = try emit(args[0])
+    let needle = try emit(args[1])
+    guard case .bytes(let ho, let hs) = hay, case .bytes(let no, let ns) = needle else {
+      throw fail("internal: string not in memory", e.range)
+    }
+    guard hs * ns <= 16384 else {
+      throw fail(
+        "strcontains() of strings this long (\(hs) and \(ns) bytes) needs too much code; shorten them with str(s, n)",
+        e.range)
+    }
+    let result = try newTemp(at: e.range)
+    let found = asm.newLabel()
+    let missing = asm.newLabel()
+    let end = asm.newLabel()
+    for start in 0..<hs {
+      let next = asm.newLabel()
+      var matchedWhole = true
+      for k in 0..<ns {
+        asm.emit(.load(.b, .r2, .r10, no + Int16(k)))
+        asm.emit(.jumpIf(.eq, .r2, .imm(0), found))
+        // The haystack's buffer ends while the needle goes on: no later start can match either.
+        guard start + k < hs else {
+          asm.emit(.jump(missing))
+          matchedWhole = false
+          break
+        }
+        asm.emit(.load(.b, .r1, .r10, ho + Int16(start + k)))
+        if k == 0 { asm.emit(.jumpIf(.eq, .r1, .imm(0), missing)) }
+        asm.emit(.jumpIf(.ne, .r1, .reg(.r2), next))
+      }
+      // Every needle byte matched and it has no NUL: found (code after a jump would be unreachable).
+      if matchedWhole { asm.emit(.jump(found)) }
+      asm.bind(next)
+    }
+    asm.emit(.jump(missing))
+    return flag(zeroAt: missing, oneAt: found, end: end, into: result)
   }
 }

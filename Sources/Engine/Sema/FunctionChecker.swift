@@ -236,8 +236,10 @@ enum FunctionChecker {
       return .int64
     case "ksym", "usym", "kaddr", "uaddr", "cgroupid", "sizeof", "offsetof":
       return checkSymbolFunction(CallCheck(name: name, args: args, call: call, tc: tc))
-    case "strncmp", "strcontains", "buf", "macaddr", "strerror", "strftime":
+    case "strncmp", "strcontains", "buf", "macaddr", "strerror", "strftime", "strlen", "pton", "signal_name":
       return checkStringFunction(CallCheck(name: name, args: args, call: call, tc: tc))
+    case "nsecs", "bswap", "assert", "percpu_kaddr", "write_user", "override", "debugf":
+      return checkStdlibFunction(CallCheck(name: name, args: args, call: call, tc: tc))
     case "system", "cat", "signal":
       return checkActionFunction(CallCheck(name: name, args: args, call: call, tc: tc))
     default:

@@ -235,6 +235,10 @@ final class TypeChecker {
   }
 
   private func infer(_ e: Expr) -> BPFType {
+    if let plain = StdlibRewrites.rewrite(e) {
+      e.kind = plain
+      return infer(e)
+    }
     switch e.kind {
     case .integer(let v, let suffix):
       if suffix.contains("u") || v > UInt64(Int64.max) { return .uint64 }

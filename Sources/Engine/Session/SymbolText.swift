@@ -1,6 +1,6 @@
 import Glibc
 
-/// Symbolic values that need no session state to print: macaddr() and strerror().
+/// Symbolic values that need no session state to print: macaddr(), strerror() and signal_name().
 enum SymbolText {
   static func decode(_ kind: SymbolKind, _ bytes: UnsafeRawBufferPointer) -> OutputValue {
     switch kind {
@@ -10,6 +10,10 @@ enum SymbolText {
       var code: Int64 = 0
       if bytes.count >= 8 { code = bytes.loadUnaligned(as: Int64.self) }
       return .string(errorText(code))
+    case .signalName:
+      var n: Int64 = 0
+      if bytes.count >= 8 { n = bytes.loadUnaligned(as: Int64.self) }
+      return .string(signalText(n))
     default:
       var v: UInt64 = 0
       for i in 0..<min(8, bytes.count) { v |= UInt64(bytes[i]) << (8 * UInt64(i)) }
@@ -27,6 +31,12 @@ enum SymbolText {
       out.append(digits[Int(byte & 0xf)])
     }
     return String(decoding: out, as: UTF8.self)
+  }
+
+  /// strsignal(3) of signals 0 to 64 (SIGRTMAX), "N/A" otherwise, as upstream's table has it.
+  static func signalText(_ n: Int64) -> String {
+    guard (0...64).contains(n), let text = strsignal(Int32(n)) else { return "N/A" }
+    return String(cString: text)
   }
 
   /// strerror(3) of an errno; negative codes (syscall returns) count as their magnitude.

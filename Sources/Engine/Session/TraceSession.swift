@@ -103,6 +103,8 @@ public final class TraceSession: @unchecked Sendable {
 
   // Dumps (Session/Dumps/): what the last cell produced at each stage, and how to load.
   public internal(set) var lastCell: CellArtifacts?
+  /// Each cell's text, by cell number: errorf()/warnf() print the source location of their call.
+  private var sourceFiles: [Int: SourceFile] = [:]
   /// `--dry-run`: compile and load (the verifier runs) but attach and run nothing.
   public var dryRun = false
 
@@ -173,6 +175,7 @@ public final class TraceSession: @unchecked Sendable {
     let artifacts = CellArtifacts(file: file, program: program)
     lastCell = artifacts
     resources.events.currentCell = cell
+    sourceFiles[cell] = file
     let compiled: CompileResult
     do {
       compiled = try Compiler.compile(
@@ -388,12 +391,19 @@ public final class TraceSession: @unchecked Sendable {
     switch d.kind {
     case .printf(let format, _, let severity):
       let text = printfFormat(format).format(d.payloadTypes.indices.map(value))
-      if json {
-        output(.stdout(cell: d.cell, text: JSONFormatter.printf(text)))
-      } else if severity.isEmpty {
-        output(.stdout(cell: d.cell, text: text))
+      let file = sourceFiles[d.cell]
+      if severity.isEmpty {
+        output(.stdout(cell: d.cell, text: json ? JSONFormatter.printf(text) : text))
+      } else if json {
+        let at = file?.position(of: d.range.start) ?? (line: 0, column: 0)
+        let message = JSONFormatter.errorf(
+          text, isError: severity == "ERROR", filename: file?.name ?? "stdin", line: UInt64(at.line),
+          column: UInt64(at.column))
+        output(.stdout(cell: d.cell, text: message))
       } else {
-        output(.stderr(cell: d.cell, text: "\(severity): \(text)\n"))
+        // Upstream prefixes the call's location, as a diagnostic would: `stdin:1:9-62: ERROR: ...`.
+        let location = file.map { DiagnosticRenderer.location(of: d.range, in: $0) + ": " } ?? ""
+        output(.stderr(cell: d.cell, text: "\(location)\(severity): \(text)\n"))
       }
     case .printValue:
       output(.stdout(cell: d.cell, text: json ? JSONFormatter.value(value(0)) : TextFormatter.value(value(0))))

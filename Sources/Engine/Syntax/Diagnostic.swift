@@ -46,21 +46,21 @@ public struct DiagnosticRenderer: Sendable {
     var out = ""
     let (begin, end) = colorize ? (d.severity == .error ? "\u{1B}[31m" : "\u{1B}[33m", "\u{1B}[0m") : ("", "")
     out += begin
-    if let range = d.range {
-      let s = file.position(of: range.start)
-      let e = file.position(of: max(range.start, range.end))
-      if s.line != e.line {
-        out += "\(file.name):\(s.line)-\(e.line): "
-      } else {
-        out += "\(file.name):\(s.line):\(s.column)-\(max(e.column, s.column + 1)): "
-      }
-    }
+    if let range = d.range { out += Self.location(of: range, in: file) + ": " }
     out += "\(d.severity.rawValue): \(d.message)\(end)\n"
     if let range = d.range {
       out += context(range, in: file)
     }
     for note in d.notes { out += note.hasSuffix("\n") ? note : note + "\n" }
     return out
+  }
+
+  /// `stdin:1:9-62` (one line) or `stdin:1-3` (several lines).
+  public static func location(of range: SourceRange, in file: SourceFile) -> String {
+    let s = file.position(of: range.start)
+    let e = file.position(of: max(range.start, range.end))
+    if s.line != e.line { return "\(file.name):\(s.line)-\(e.line)" }
+    return "\(file.name):\(s.line):\(s.column)-\(max(e.column, s.column + 1))"
   }
 
   public func render(_ list: [Diagnostic], in file: SourceFile) -> String {

@@ -54,6 +54,8 @@ public enum BPFHelper: Int32, Sendable {
   case perfEventOutput = 25
   case getStackid = 27
   case getCurrentTask = 35
+  case probeWriteUser = 36
+  case overrideReturn = 58
   case probeReadStr = 45
   case getNumaNodeId = 42
   case getCurrentCgroupId = 80
@@ -70,6 +72,8 @@ public enum BPFHelper: Int32, Sendable {
   case ringbufSubmit = 132
   case ringbufDiscard = 133
   case getTaskStack = 141
+  case perCpuPtr = 153
+  case thisCpuPtr = 154
   case getCurrentTaskBtf = 158
   case ktimeGetCoarseNs = 160
   case getFuncIp = 173

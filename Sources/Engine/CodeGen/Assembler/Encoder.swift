@@ -25,6 +25,7 @@ let modeMemSX: UInt8 = 0x80
 let modeAtomic: UInt8 = 0xc0
 let pseudoMapFD: UInt8 = 1
 let pseudoMapValue: UInt8 = 2
+let pseudoBTFID: UInt8 = 3
 let pseudoCall: UInt8 = 1
 
 public enum Encoder {
@@ -77,6 +78,7 @@ public enum Encoder {
       case .loadMap(let dst, let m): wide(dst, pseudoMapFD, UInt64(UInt32(bitPattern: mapFD(m))))
       case .loadMapValue(let dst, let m, let off):
         wide(dst, pseudoMapValue, UInt64(UInt32(bitPattern: mapFD(m))) | UInt64(UInt32(bitPattern: off)) << 32)
+      case .loadKernelVariable(let dst, let id): wide(dst, pseudoBTFID, UInt64(UInt32(bitPattern: id)))
       case .load(let size, let dst, let src, let off):
         raw(OpClass.ldx.rawValue | size.rawValue | modeMem, dst.rawValue, src.rawValue, off, 0)
       case .loadSigned(let size, let dst, let src, let off):

@@ -167,6 +167,8 @@ public enum Instruction: Equatable, Sendable {
   case loadMap(Register, MapRef)
   /// `dst = &map_value[0] + offset` of an array map (BPF_PSEUDO_MAP_VALUE).
   case loadMapValue(Register, MapRef, offset: Int32)
+  /// `dst = &kernel variable` by its vmlinux BTF id (BPF_PSEUDO_BTF_ID), resolved by the verifier.
+  case loadKernelVariable(Register, btfID: Int32)
   /// `dst = *(size *)(src + off)`
   case load(MemorySize, Register, Register, Int16)
   /// Sign-extending load (BPF_MEMSX, kernel 6.6+).
@@ -194,7 +196,7 @@ public enum Instruction: Equatable, Sendable {
   /// Number of 8-byte slots the instruction occupies when encoded.
   public var slotCount: Int {
     switch self {
-    case .loadImm64, .loadMap, .loadMapValue: 2
+    case .loadImm64, .loadMap, .loadMapValue, .loadKernelVariable: 2
     case .bind, .source, .comment: 0
     default: 1
     }

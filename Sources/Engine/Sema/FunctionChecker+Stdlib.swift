@@ -1,0 +1,79 @@
+/// Upstream standard-library functions on integers, clocks and kernel memory: nsecs(mode), bswap,
+/// assert, percpu_kaddr, write_user, override and debugf.
+extension FunctionChecker {
+  /// The clocks nsecs() accepts, as upstream's TimestampMode names them.
+  static let clockModes: Set<String> = ["monotonic", "boot", "tai", "sw_tai"]
+
+  static func checkStdlibFunction(_ c: CallCheck) -> BPFType {
+    switch c.name {
+    case "nsecs":
+      guard c.arity(0...1), let mode = c.args.first else { return .uint64 }
+      guard case .identifier(let name) = mode.kind, clockModes.contains(name) else {
+        c.error("Invalid timestamp mode: expected one of monotonic, boot, tai, sw_tai", mode.range)
+        return .uint64
+      }
+      mode.type = .void
+      return .uint64
+    case "bswap":
+      guard c.arity(1...1), let t = c.integer(0) else { return .uint64 }
+      // The same width, unsigned; a boolean is one byte, which swaps to itself.
+      return .integer(bits: max(8, t.size * 8), signed: false)
+    case "assert":
+      guard c.arity(2...2) else { return .void }
+      let t = c.tc.check(c.args[0])
+      if t != .none, !t.isInteger, !c.tc.isPointer(t) {
+        c.error("assert() expects a condition ('\(t)' provided)", c.args[0].range)
+      }
+      _ = c.string(1)
+      return .void
+    case "percpu_kaddr":
+      guard c.arity(1...2) else { return .pointer(.uint64, user: false) }
+      _ = c.stringLiteral(0)
+      if c.args.count == 2 { _ = c.integer(1) }
+      return .pointer(.uint64, user: false)
+    case "write_user":
+      guard c.arity(3...3) else { return .boolean }
+      _ = c.address(0)
+      let src = c.tc.check(c.args[1])
+      switch src {
+      case .none, .string, .integer, .pointer, .array, .buffer, .boolean: break
+      default: c.error("write_user() can not write a value of type '\(src)'", c.args[1].range)
+      }
+      _ = c.integer(2)
+      return .boolean
+    case "override":
+      if c.arity(1...1) { _ = c.integer(0) }
+      if c.tc.context.provider != "kprobe" {
+        c.error("override() can only be used in kprobe probes", c.call.range)
+      }
+      return .void
+    case "debugf":
+      return checkDebugf(c)
+    default:
+      return .none
+    }
+  }
+
+  /// debugf(fmt, args...): bpf_trace_printk takes at most three values.
+  private static func checkDebugf(_ c: CallCheck) -> BPFType {
+    guard c.formatArguments() != nil else { return .void }
+    if c.args.count > 4 {
+      c.error("debugf() takes at most 3 arguments after the format (\(c.args.count - 1) provided)", c.call.range)
+    }
+    for a in c.args.dropFirst() {
+      switch a.type {
+      case .none, .integer, .boolean, .pointer: break
+      case .string where a.isStringLiteral: break
+      default: c.error("debugf() prints integers and string literals ('\(a.type)' provided)", a.range)
+      }
+    }
+    return .void
+  }
+}
+
+extension Expr {
+  var isStringLiteral: Bool {
+    if case .string = kind { return true }
+    return false
+  }
+}
