@@ -15,7 +15,9 @@ extension ProgramGenerator {
     case "exit":
       let d = resources.events.register(.exit, payload: [.int64], range: e.range)
       try sendEvent(d, args.isEmpty ? [] : args, at: e.range, defaults: [.constant(0)])
-      asm.emit(.jump(returnLabel))
+      // Conditional in form: statements after exit() are dead, and unreachable code fails to load.
+      asm.mov(.r1, 1)
+      asm.emit(.jumpIf(.ne, .r1, .imm(0), returnLabel))
       return .void
     case "print":
       if case .map(let m, let keys) = args[0].kind, keys.isEmpty {
@@ -85,6 +87,8 @@ extension ProgramGenerator {
       return try actionCall(name, args, e)
     case "nsecs", "bswap", "assert", "percpu_kaddr", "write_user", "override", "debugf":
       return try stdlibCall(name, args, e)
+    case "len" where { if case .stack = args[0].type { return true } else { return false } }():
+      return try stackLength(args[0], e)
     case "len":
       throw fail(
         "len() of a map is not supported yet: counting needs bpf_for_each_map_elem, whose callback needs BTF function info",

@@ -143,4 +143,41 @@ extension ProgramGenerator {
     for (slot, r) in zip(slots, [Register.r3, .r4, .r5]) { asm.emit(.load(.dw, r, .r10, slot)) }
     asm.call(.tracePrintk)
   }
+
+  /// len(kstack|ustack): bpf_get_stack into reserved ring-buffer memory (a full stack is larger
+  /// than the BPF stack), which is then discarded; the byte count / 8 is the frame count.
+  func stackLength(_ stack: Expr, _ e: Expr) throws -> Value {
+    guard case .stack(let user, _, let depth) = stack.type else { throw fail("internal: len() of a non-stack", e.range) }
+    let size = Int32(depth * 8)
+    let result = try newTemp(at: e.range)
+    let buffer = try allocate(8, at: e.range)
+    let lost = asm.newLabel()
+    let end = asm.newLabel()
+    asm.emit(.loadMap(.r1, resources.ringBuffer))
+    asm.mov(.r2, size)
+    asm.mov(.r3, 0)
+    asm.call(.ringbufReserve)
+    asm.mov(.r1, 0)
+    asm.emit(.jumpIf(.eq, .r0, .imm(0), lost))
+    asm.emit(.store(.dw, .r10, buffer, .r0))
+    asm.mov(.r1, .r6)
+    asm.mov(.r2, .r0)
+    asm.mov(.r3, size)
+    asm.mov(.r4, user ? 1 << 8 : 0)  // BPF_F_USER_STACK
+    asm.call(.getStack)
+    // Keep the count across the discard: r0 is clobbered, so park it in the result first.
+    setTemp(result, from: .r0)
+    asm.emit(.load(.dw, .r1, .r10, buffer))
+    asm.mov(.r2, 0)
+    asm.call(.ringbufDiscard)
+    load(result, into: .r1)
+    asm.emit(.jumpIf(.sgt, .r1, .imm(0), end))
+    asm.mov(.r1, 0)
+    asm.emit(.jump(lost))
+    asm.bind(end)
+    asm.emit(.alu64(.rsh, .r1, .imm(3)))
+    asm.bind(lost)
+    setTemp(result, from: .r1)
+    return result
+  }
 }

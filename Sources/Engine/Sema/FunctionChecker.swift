@@ -232,7 +232,16 @@ enum FunctionChecker {
       tc.check(args[1])
       return .boolean
     case "len":
-      guard arity(1...1), mapArgument(0) != nil else { return .int64 }
+      guard arity(1...1) else { return .int64 }
+      if case .map = args[0].kind {
+      } else {
+        // len(kstack) / len(ustack): the frames a stack has (at most its limit).
+        let t = tc.check(args[0])
+        if case .stack = t { return .int64 }
+        if t != .none { tc.error("len() expects a map, a kstack or a ustack ('\(t)' provided)", args[0].range) }
+        return .int64
+      }
+      guard mapArgument(0) != nil else { return .int64 }
       return .int64
     case "ksym", "usym", "kaddr", "uaddr", "cgroupid", "sizeof", "offsetof":
       return checkSymbolFunction(CallCheck(name: name, args: args, call: call, tc: tc))

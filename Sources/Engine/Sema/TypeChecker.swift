@@ -140,6 +140,11 @@ final class TypeChecker {
         }
         target.type = existing == .none ? vt : existing
         if existing == .none { setVariable(name, vt) }
+        // A longer string widens the variable (`$a = ""; ... $a = "hello"`), as upstream sizes it.
+        if case .string(let had) = existing, case .string(let new) = vt, new > had {
+          setVariable(name, vt)
+          target.type = vt
+        }
       } else {
         if op != nil { error("Variable used before it was assigned: \(name)", target.range) }
         setVariable(name, vt)
@@ -344,6 +349,7 @@ final class TypeChecker {
       requireCondition(cond)
       let ta = check(a)
       let tb = check(b)
+      if ta == .boolean, tb == .boolean { return .boolean }
       if ta.isInteger, tb.isInteger { return promote(ta, tb) }
       if case .string(let x) = ta, case .string(let y) = tb { return .string(size: max(x, y)) }
       if ta != tb, ta != .none, tb != .none {
