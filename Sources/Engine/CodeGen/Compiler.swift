@@ -48,7 +48,11 @@ public enum Compiler {
     _ program: Program, _ resources: CompileResources, _ resolver: ProbeResolver, _ positional: [String]
   ) throws -> CompileResult {
     var diagnostics: [Diagnostic] = []
+    // `--name=value` words are program options (getopt), the rest positional parameters.
+    let (positional, named) = ProgramOptions.split(positional)
     Positional.substitute(program, positional)
+    let optionErrors = ProgramOptions.substitute(program, named)
+    if !optionErrors.isEmpty { throw DiagnosticList(optionErrors) }
     var macros = MacroExpander(program.macros)
     macros.expand(program)
     if !macros.diagnostics.isEmpty { throw DiagnosticList(macros.diagnostics) }

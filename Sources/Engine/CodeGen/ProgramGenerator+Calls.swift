@@ -26,8 +26,13 @@ extension ProgramGenerator {
         let d = resources.events.register(.printMap(name: m, top: Int(top), div: Int(div)), payload: [], range: e.range)
         try sendEvent(d, [], at: e.range)
       } else {
-        // A boolean prints as true/false, so it keeps its type (maps widen it to an integer).
-        let t = args[0].type == .boolean ? .boolean : MapDefinition.widened(args[0].type)
+        // Booleans print as true/false and tuples are laid out by their own element types, so
+        // both keep their type (maps widen them).
+        let t: BPFType
+        switch args[0].type {
+        case .boolean, .tuple: t = args[0].type
+        default: t = MapDefinition.widened(args[0].type)
+        }
         let d = resources.events.register(.printValue(t), payload: [t], range: e.range)
         try sendEvent(d, [args[0]], at: e.range)
       }
