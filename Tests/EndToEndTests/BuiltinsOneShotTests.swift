@@ -59,7 +59,7 @@ struct BuiltinsOneShotTests {
     f.dateFormat = "yyyy-MM-dd HH:mm"
     let now = Date()
     let candidates = [now.addingTimeInterval(-60), now, now.addingTimeInterval(60)].map { f.string(from: $0) }
-    let line = r.stdout.split(separator: "\n").dropFirst().first.map(String.init) ?? ""
+    let line = r.stdout.split(separator: "\n").first.map(String.init) ?? ""
     #expect(candidates.contains(line), "got \(r.stdout)")
   }
 

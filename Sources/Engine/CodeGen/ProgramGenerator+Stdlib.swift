@@ -19,7 +19,11 @@ extension ProgramGenerator {
       let v = try owned(try emit(args[0]), at: e.range)
       let bits = e.type.size * 8
       load(v, into: .r1)
-      if bits >= 16 { asm.emit(.endian(.r1, bits: Int32(bits), toBigEndian: true)) } else { asm.emit(.alu64(.and, .r1, .imm(0xff))) }
+      if bits >= 16 {
+        asm.emit(.endian(.r1, bits: Int32(bits), toBigEndian: true))
+      } else {
+        asm.emit(.alu64(.and, .r1, .imm(0xff)))
+      }
       setTemp(v, from: .r1)
       return v
     case "assert":
@@ -147,7 +151,9 @@ extension ProgramGenerator {
   /// len(kstack|ustack): bpf_get_stack into reserved ring-buffer memory (a full stack is larger
   /// than the BPF stack), which is then discarded; the byte count / 8 is the frame count.
   func stackLength(_ stack: Expr, _ e: Expr) throws -> Value {
-    guard case .stack(let user, _, let depth) = stack.type else { throw fail("internal: len() of a non-stack", e.range) }
+    guard case .stack(let user, _, let depth) = stack.type else {
+      throw fail("internal: len() of a non-stack", e.range)
+    }
     let size = Int32(depth * 8)
     let result = try newTemp(at: e.range)
     let buffer = try allocate(8, at: e.range)

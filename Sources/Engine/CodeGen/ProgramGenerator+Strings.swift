@@ -210,7 +210,9 @@ extension ProgramGenerator {
   func strlen(_ args: [Expr], _ e: Expr) throws -> Value {
     let source = try emit(args[0])
     let result = try newTemp(at: e.range)
-    guard case .bytes(let off, let size) = source else { throw fail("internal: strlen() of a value not in memory", e.range) }
+    guard case .bytes(let off, let size) = source else {
+      throw fail("internal: strlen() of a value not in memory", e.range)
+    }
     let end = asm.newLabel()
     let stops = (0..<size).map { _ in asm.newLabel() }
     for i in 0..<size {

@@ -34,7 +34,9 @@ extension FunctionChecker {
       }
       return .uint64
     case "pton":
-      guard c.arity(1...1), let text = c.stringLiteral(0) else { return .array(.integer(bits: 8, signed: false), count: 4) }
+      guard c.arity(1...1), let text = c.stringLiteral(0) else {
+        return .array(.integer(bits: 8, signed: false), count: 4)
+      }
       guard let bytes = InternetAddress.parse(text) else {
         c.error("pton() expects an IPv4 or IPv6 address literal ('\(text)' is neither)", c.args[0].range)
         return .array(.integer(bits: 8, signed: false), count: 4)

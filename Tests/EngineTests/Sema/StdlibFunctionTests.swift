@@ -1,0 +1,136 @@
+import Testing
+
+@testable import Engine
+
+/// Type errors of upstream's standard-library functions, each at the offending argument or call.
+extension BuiltinFunctionTests {
+  @Test func builtinsCalledAsFunctionsAndBuiltinSpellings() {
+    #expect(
+      errors("BEGIN { @a = nsecs(); @b = __builtin_pid; @c = comm(); @d = pid() + tid(); @e = ncpus; @f = ncpus(); }")
+        == "compiled")
+    #expect(
+      errors("BEGIN { @a = nsecs(monotonic); @b = nsecs(boot); @c = nsecs(tai); @d = nsecs(sw_tai); }") == "compiled")
+    expectError(
+      "BEGIN { @ = nsecs(realtime); }", "Invalid timestamp mode: expected one of monotonic, boot, tai, sw_tai",
+      at: "realtime")
+    expectError("BEGIN { @ = nsecs(boot, 1); }", "nsecs() requires 0 to 1 argument (2 provided)", at: "nsecs(boot, 1)")
+  }
+
+  @Test func bswapAndStrlen() {
+    #expect(
+      errors("BEGIN { @a = bswap(1); @b = bswap((int16)1); @c = strlen(comm); @d = strlen(\"ab\"); }") == "compiled")
+    expectError(
+      #"BEGIN { @ = bswap("x"); }"#, "bswap() only supports integer arguments ('string[2]' provided)", at: #""x""#)
+    expectError("BEGIN { @ = bswap(); }", "bswap() requires 1 argument (0 provided)", at: "bswap()")
+    expectError(
+      "BEGIN { @ = strlen(1); }", "strlen() expects a string, a char array or a char pointer ('int64' provided)",
+      at: "1")
+  }
+
+  @Test func ptonAndSignalName() {
+    #expect(errors(#"BEGIN { printf("%s %s\n", ntop(pton("10.0.0.1")), ntop(pton("fe80::1"))); }"#) == "compiled")
+    expectError(
+      #"BEGIN { $a = pton("nonsense"); }"#, "pton() expects an IPv4 or IPv6 address literal ('nonsense' is neither)",
+      at: #""nonsense""#)
+    expectError(#"BEGIN { $s = "1.2.3.4"; $a = pton($s); }"#, "pton() expects a string literal", at: "$s")
+    expectError(
+      #"BEGIN { print(signal_name("x")); }"#, "signal_name() only supports integer arguments ('string[2]' provided)",
+      at: #""x""#)
+  }
+
+  @Test func assertNeedsAConditionAndAMessage() {
+    #expect(errors(#"BEGIN { assert(pid > 0, "no pid"); $m = "x"; assert(1, $m); }"#) == "compiled")
+    expectError(
+      #"BEGIN { assert(comm, "x"); }"#, "assert() expects a condition ('string[16]' provided)", at: "comm")
+    expectError("BEGIN { assert(1, 2); }", "assert() only supports string arguments ('int64' provided)", at: "2")
+    expectError("BEGIN { assert(1); }", "assert() requires 2 arguments (1 provided)", at: "assert(1)")
+  }
+
+  @Test func taskAccessorsNeedATask() {
+    expectError(
+      "BEGIN { @ = ppid(1); }", "Can not access field 'real_parent' on type 'int64': it is not a pointer to a struct",
+      at: "ppid(1)")
+  }
+
+  @Test func kernelMemoryFunctions() {
+    expectError(
+      "BEGIN { @ = percpu_kaddr(1); }", "percpu_kaddr() expects a string literal ('int64' provided)", at: "1")
+    expectError(
+      #"BEGIN { @ = percpu_kaddr("x", comm); }"#,
+      "percpu_kaddr() only supports integer arguments ('string[16]' provided)", at: "comm")
+    expectError(
+      #"BEGIN { @ = percpu_kaddr("no_such_variable"); }"#, #"Could not resolve variable "no_such_variable" from BTF"#,
+      at: #""no_such_variable""#)
+    expectError(
+      #"t:syscalls:sys_exit_read { write_user(1, "x", 1); }"#,
+      "write_user() is unsafe. To use you need the --unsafe flag",
+      at: #"write_user(1, "x", 1)"#)
+    #expect(errors(#"t:syscalls:sys_exit_read { @ok = write_user(1, "x", 1); }"#, unsafe: true) == "compiled")
+    expectError("BEGIN { override(1); }", "override() can only be used in kprobe probes", at: "override(1)")
+  }
+
+  @Test func debugfTakesThreeValues() {
+    #expect(errors(#"BEGIN { debugf("%d %s %x", 1, "a", 2); }"#) == "compiled")
+    expectError(
+      #"BEGIN { debugf("%d %d %d %d", 1, 2, 3, 4); }"#,
+      "debugf() takes at most 3 arguments after the format (4 provided)",
+      at: #"debugf("%d %d %d %d", 1, 2, 3, 4)"#)
+    expectError(
+      #"BEGIN { debugf("%s", comm); }"#, "debugf() prints integers and string literals ('string[16]' provided)",
+      at: "comm")
+  }
+
+  @Test func lenOfStacks() {
+    #expect(errors("t:syscalls:sys_exit_read { @a = len(kstack); @b = len(ustack(5)); }") == "compiled")
+    expectError("BEGIN { @ = len(1); }", "len() expects a map, a kstack or a ustack ('int64' provided)", at: "1")
+  }
+
+  /// getopt() with the words after `--` as the positional parameter list carries them.
+  func withOptions(_ text: String, _ words: [String]) -> String {
+    let file = SourceFile(name: "stdin", text: text)
+    do {
+      _ = try Compiler.compile(
+        try ProgramParser.parse(file), resources: resources(), resolver: UprobeResolver(), positionalParameters: words)
+      return "compiled"
+    } catch let list as DiagnosticList {
+      return DiagnosticRenderer().render(list.diagnostics, in: file)
+    } catch {
+      return "\(error)"
+    }
+  }
+
+  @Test func getoptValuesAndErrors() {
+    #expect(
+      withOptions(#"BEGIN { @a = getopt("a", 1); @b = getopt("b"); @c = getopt("c", "x", "C"); }"#, []) == "compiled")
+    #expect(withOptions(#"BEGIN { @a = getopt("a", 1); }"#, ["--a=0x10", "pos"]) == "compiled")
+    #expect(
+      withOptions(#"BEGIN { @a = getopt("a", 1); }"#, ["--a=x"]).contains(
+        "ERROR: program command line option --a invalid integer (value: x)"))
+    #expect(
+      withOptions(#"BEGIN { @b = getopt("b"); }"#, ["--b=maybe"]).contains(
+        "ERROR: program command line option --b invalid boolean (value: maybe)"))
+    #expect(
+      withOptions(#"BEGIN { @a = getopt("a", 1); }"#, ["--zz"])
+        == "ERROR: unexpected program command line options: --zz\nHINT: expected program options: --a\n")
+    #expect(
+      withOptions(#"BEGIN { @a = getopt("a", comm); }"#, []).contains(
+        "ERROR: getopt() default value must be a boolean, integer or string literal"))
+    #expect(withOptions(#"BEGIN { @a = getopt(1); }"#, []).contains("ERROR: getopt() takes an option name"))
+  }
+
+  @Test func programOptionsSplitFromPositionalWords() {
+    let (positional, named) = ProgramOptions.split(["pos1", "--aa=20", "--dd", "pos2", "--cc=a=b"])
+    #expect(positional == ["pos1", "pos2"])
+    #expect(named["aa"] == .some("20"))
+    #expect(named["dd"] == .some(nil))
+    #expect(named["cc"] == .some("a=b"))
+  }
+
+  @Test func signalNamesFollowStrsignal() {
+    #expect(SymbolText.signalText(2) == "Interrupt")
+    #expect(SymbolText.signalText(0) == "Unknown signal 0")
+    #expect(SymbolText.signalText(34) == "Real-time signal 0")
+    #expect(SymbolText.signalText(65) == "N/A")
+    #expect(SymbolText.signalText(-1) == "N/A")
+  }
+}
