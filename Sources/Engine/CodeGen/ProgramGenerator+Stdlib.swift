@@ -44,6 +44,27 @@ extension ProgramGenerator {
     case "debugf":
       try debugf(args, e)
       return .void
+    case "path":
+      // bpf_d_path(path, buf, size) writes the NUL-terminated path into buf.
+      let ptr = try spillToSlot(try owned(try emit(args[0]), at: e.range))
+      let size = e.type.size
+      let buf = try allocate(size, at: e.range)
+      try zero(buf, size)
+      asm.emit(.load(.dw, .r1, .r10, ptr))
+      pointer(.r2, toStack: buf)
+      asm.mov(.r3, Int32(size))
+      asm.call(.dPath)
+      return .bytes(buf, size: size)
+    case "socket_cookie":
+      let sk = try emit(args[0])
+      load(sk, into: .r1)
+      release(sk)
+      asm.call(.getSocketCookie)
+      return try helperless(.r0, e)
+    case "unwatch":
+      throw fail(
+        "unwatch() removes watchpoints, and bpfrepl has no watchpoint probes (this machine has no hardware breakpoints)",
+        e.range)
     default:
       throw fail("internal: \(name) is not a stdlib function", e.range)
     }

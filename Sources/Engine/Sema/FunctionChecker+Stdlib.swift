@@ -1,5 +1,5 @@
 /// Upstream standard-library functions on integers, clocks and kernel memory: nsecs(mode), bswap,
-/// assert, percpu_kaddr, write_user, override and debugf.
+/// assert, percpu_kaddr, write_user, override, debugf, path, socket_cookie and unwatch.
 extension FunctionChecker {
   /// The clocks nsecs() accepts, as upstream's TimestampMode names them.
   static let clockModes: Set<String> = ["monotonic", "boot", "tai", "sw_tai"]
@@ -49,6 +49,34 @@ extension FunctionChecker {
       return .void
     case "debugf":
       return checkDebugf(c)
+    case "path":
+      // bpf_d_path is only for BTF-typed (fentry/fexit, iter) programs.
+      var size = c.tc.config.maxStringLength
+      guard c.arity(1...2) else { return .string(size: size) }
+      _ = c.address(0)
+      if c.args.count == 2 {
+        guard let n = c.integerLiteralValue(1), n > 0 else {
+          c.error("path() size must be a positive integer literal", c.args[1].range)
+          return .string(size: size)
+        }
+        c.args[1].type = .int64
+        size = Int(min(n, 4096))
+      }
+      if c.tc.context.kind != .tracing {
+        c.error("The path function can only be used with 'fentry', 'fexit' and 'iter' probes", c.call.range)
+      }
+      return .string(size: size)
+    case "socket_cookie":
+      guard c.arity(1...1) else { return .uint64 }
+      let t = c.tc.check(c.args[0])
+      switch t {
+      case .none, .pointer(.record("struct sock", _), _): break
+      default: c.error("socket_cookie() expects a 'struct sock *' argument ('\(t)' provided)", c.args[0].range)
+      }
+      return .uint64
+    case "unwatch":
+      if c.arity(1...1) { _ = c.address(0) }
+      return .void
     default:
       return .none
     }

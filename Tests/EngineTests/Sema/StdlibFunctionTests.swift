@@ -69,6 +69,19 @@ extension BuiltinFunctionTests {
     expectError("BEGIN { override(1); }", "override() can only be used in kprobe probes", at: "override(1)")
   }
 
+  @Test func pathSocketCookieAndUnwatch() {
+    expectError(
+      "BEGIN { print(path(1)); }", "The path function can only be used with 'fentry', 'fexit' and 'iter' probes",
+      at: "path(1)")
+    expectError(
+      "t:syscalls:sys_exit_read { @ = socket_cookie(1); }",
+      "socket_cookie() expects a 'struct sock *' argument ('int64' provided)", at: "1")
+    expectError(
+      "BEGIN { unwatch(1); }",
+      "unwatch() removes watchpoints, and bpfrepl has no watchpoint probes (this machine has no hardware breakpoints)",
+      at: "unwatch(1)")
+  }
+
   @Test func debugfTakesThreeValues() {
     #expect(errors(#"BEGIN { debugf("%d %s %x", 1, "a", 2); }"#) == "compiled")
     expectError(
