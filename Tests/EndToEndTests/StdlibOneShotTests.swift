@@ -118,4 +118,19 @@ struct StdlibOneShotTests {
       #expect(r.diagnostics.contains("failed to find the address for kernel symbol 'process_counts'"))
     }
   }
+
+  @Test func positionalNumbersStringsAndCharacters() throws {
+    let program = #"""
+      BEGIN {
+        printf("%lu %d %o 0x%x -%s- %s\n", $1, $2, $3, $4, str($5), str($6 + 1));
+        $x = str($6, 6);
+        $a = "foo";
+        printf("%d %c%c %d\n", $x == "hello", $a[0], $a[2], $7);
+        exit();
+      }
+      """#
+    let r = try Bpfrepl.run(["-e", program, "0xffffffffffffffff", "123", "0775", "0x123", "1", "hello", "--", "-5"])
+    #expect(r.status == 0, "stderr: \(r.stderr)")
+    #expect(r.stdout == "18446744073709551615 123 775 0x123 -1- ello\n1 fo -5\n\n\n")
+  }
 }

@@ -201,12 +201,23 @@ public enum Compiler {
 /// `$1`, `$2`... and `$#` become literals before type checking, as in bpftrace.
 enum Positional {
   static func substitute(_ program: Program, _ params: [String]) {
+    func text(_ n: Int) -> String { n >= 1 && n <= params.count ? params[n - 1] : "" }
     ProgramWalk.expressions(program) { e in
       switch e.kind {
+      // str($1) is the parameter's text even when it is a number, and a literal (kaddr(str($1)));
+      // str($1 + n) skips n characters.
+      case .call("str", let args) where args.count == 1:
+        if case .positional(let n) = args[0].kind {
+          e.kind = .string(text(n))
+        } else if case .binary(.add, let p, let k) = args[0].kind, case .positional(let n) = p.kind,
+          case .integer(let skip, _) = k.kind
+        {
+          e.kind = .string(String(text(n).utf8.dropFirst(Int(min(skip, 4096)))) ?? "")
+        }
       case .positional(let n):
-        let value = n >= 1 && n <= params.count ? params[n - 1] : ""
-        if let i = Int64(value) {
-          e.kind = .integer(UInt64(bitPattern: i), suffix: "")
+        let value = text(n)
+        if let i = ProgramOptions.integerLiteral(value) {
+          e.kind = i
         } else if value.isEmpty, n > params.count {
           e.kind = .integer(0, suffix: "")
         } else {

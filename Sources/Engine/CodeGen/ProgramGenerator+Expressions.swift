@@ -158,6 +158,7 @@ extension ProgramGenerator {
       if case .pointer(.record(let r, _), _) = base.type { return try recordField(try emit(base), record: r, name, e) }
       throw fail("Field access on '\(base.type)' is not supported yet", e.range)
     case .index(let base, let index):
+      if case .string(let size) = base.type { return try stringCharacter(base, index, size: size, e) }
       let elementSize: Int
       switch base.type {
       case .pointer(let t, _): elementSize = max(1, t.size)

@@ -52,7 +52,8 @@ extension ProgramGenerator {
     let size = e.type.size
     if case .bytes(let src, let srcSize) = source {
       // Already a string: only a literal length shortens it (to n - 1 characters).
-      guard args.count == 2, isLiteral(args[1]), size <= srcSize else { return source }
+      // (Sema keeps the string's own type when the length does not shorten it.)
+      guard args.count == 2, isLiteral(args[1]), size < srcSize else { return source }
       let off = try allocate(size, at: e.range)
       try zero(off, size)
       copy(from: .r10, src, to: .r10, off, size: max(0, size - 2))
@@ -270,5 +271,20 @@ extension ProgramGenerator {
     }
     asm.emit(.jump(missing))
     return flag(zeroAt: missing, oneAt: found, end: end, into: result)
+  }
+
+  /// `s[i]` of a string in memory: the character (a signed byte) at a constant index.
+  func stringCharacter(_ base: Expr, _ index: Expr, size: Int, _ e: Expr) throws -> Value {
+    guard case .integer(let i, _) = index.kind else {
+      throw fail("Indexing a string needs a constant index (a runtime index is not supported yet)", index.range)
+    }
+    guard i < UInt64(size) else { throw fail("Index \(i) is out of bounds for a string of \(size) bytes", index.range) }
+    let s = try emit(base)
+    guard case .bytes(let off, _) = s else { throw fail("internal: string not in memory", e.range) }
+    let t = try newTemp(at: e.range)
+    asm.emit(.load(.b, .r1, .r10, off + Int16(i)))
+    extend(.r1, bits: 8, signed: true)
+    setTemp(t, from: .r1)
+    return t
   }
 }

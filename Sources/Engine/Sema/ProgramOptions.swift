@@ -49,10 +49,11 @@ enum ProgramOptions {
     }
     let unexpected = named.keys.filter { n in !expected.contains { $0.name == n } }.sorted()
     if !unexpected.isEmpty, diagnostics.isEmpty {
+      // Upstream's wording and separator.
       let hint =
         expected.isEmpty
-        ? "HINT: this program reads no program options (getopt)"
-        : "HINT: expected program options: " + expected.map { "--" + $0.name }.joined(separator: ", ")
+        ? "HINT: no custom program options defined."
+        : "HINT: expected program options: " + expected.map { "--" + $0.name }.joined(separator: ": ")
       diagnostics.append(
         .error(
           "unexpected program command line options: " + unexpected.map { "--" + $0 }.joined(separator: ", "), at: nil,
@@ -93,14 +94,19 @@ enum ProgramOptions {
     }
   }
 
-  /// Decimal or 0x hex, negative ones as a negation (so they stay signed).
-  private static func integer(_ text: String) -> Expr.Kind? {
+  private static func integer(_ text: String) -> Expr.Kind? { integerLiteral(text) }
+
+  /// An integer word as a literal: decimal, 0x hex or 0 octal; a negative one as a negation (so it
+  /// stays signed). Also how positional parameters become numbers.
+  static func integerLiteral(_ text: String) -> Expr.Kind? {
     var digits = Substring(text)
     let negative = digits.hasPrefix("-")
     if negative { digits = digits.dropFirst() }
     let value: UInt64?
     if digits.hasPrefix("0x") || digits.hasPrefix("0X") {
       value = UInt64(digits.dropFirst(2), radix: 16)
+    } else if digits.count > 1, digits.hasPrefix("0") {
+      value = UInt64(digits.dropFirst(), radix: 8)
     } else {
       value = UInt64(digits)
     }

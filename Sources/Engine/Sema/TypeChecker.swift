@@ -65,6 +65,8 @@ final class TypeChecker {
     case .unroll(let count, let body):
       if case .integer(let n, _) = count.kind, n >= 1, n <= 100 {
         count.type = .int64
+      } else if case .integer(let n, _) = count.kind {
+        error(n < 1 ? "unroll minimum value is 1" : "unroll maximum value is 100", count.range)
       } else {
         error("unroll() count must be an integer literal between 1 and 100", count.range)
       }

@@ -146,4 +146,14 @@ extension BuiltinFunctionTests {
     #expect(SymbolText.signalText(65) == "N/A")
     #expect(SymbolText.signalText(-1) == "N/A")
   }
+
+  @Test func stringIndexingAndUnrollBounds() {
+    #expect(errors(#"BEGIN { $a = "foo"; @c = $a[0]; }"#) == "compiled")
+    expectError(
+      #"BEGIN { $a = "foo"; $i = 1; @c = $a[$i]; }"#,
+      "Indexing a string needs a constant index (a runtime index is not supported yet)", at: "$i")
+    expectError(#"BEGIN { $a = "foo"; @c = $a[4]; }"#, "Index 4 is out of bounds for a string of 4 bytes", at: "4")
+    expectError("BEGIN { unroll (101) { @a++; } }", "unroll maximum value is 100", at: "101")
+    expectError("BEGIN { unroll (0) { @a++; } }", "unroll minimum value is 1", at: "0")
+  }
 }
