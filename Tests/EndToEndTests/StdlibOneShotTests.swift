@@ -133,4 +133,14 @@ struct StdlibOneShotTests {
     #expect(r.status == 0, "stderr: \(r.stderr)")
     #expect(r.stdout == "18446744073709551615 123 775 0x123 -1- ello\n1 fo -5\n\n\n")
   }
+
+  @Test func commOfAnotherProcess() throws {
+    let sleeper = try Workload.start("/bin/sleep", "30")
+    defer { sleeper.terminate() }
+    let r = try Bpfrepl.run([
+      "-e", #"iter:task { printf("%s %s\n", comm(\#(sleeper.processIdentifier)), comm(999999999)); exit(); }"#,
+    ])
+    #expect(r.status == 0, "stderr: \(r.stderr)")
+    #expect(r.stdout.hasPrefix("sleep N/A\n"), "stdout: \(r.stdout)")
+  }
 }

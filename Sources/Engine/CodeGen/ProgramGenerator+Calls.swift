@@ -90,7 +90,7 @@ extension ProgramGenerator {
       return try symbolCall(name, args, e)
     case "system", "cat", "signal":
       return try actionCall(name, args, e)
-    case "nsecs", "bswap", "assert", "percpu_kaddr", "write_user", "override", "debugf", "path", "socket_cookie",
+    case "comm", "nsecs", "bswap", "assert", "percpu_kaddr", "write_user", "override", "debugf", "path", "socket_cookie",
       "unwatch":
       return try stdlibCall(name, args, e)
     case "len" where { if case .stack = args[0].type { return true } else { return false } }():

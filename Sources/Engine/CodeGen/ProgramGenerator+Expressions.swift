@@ -323,8 +323,9 @@ extension ProgramGenerator {
       let v = try emit(other)
       guard case .bytes(let off, let size) = v else { throw fail("internal: string not in memory", a.range) }
       if lit.count > size {
-        // The literal can't fit in the other string's buffer: equal only if it is cut at the buffer end.
-        asm.emit(.jump(notEqualLabel))
+        // The literal can't fit in the other string's buffer: never equal (known now, but still a
+        // conditional jump so the code after it stays reachable for the verifier).
+        constantJump(true, to: notEqualLabel)
       } else {
         for c in ProgramGenerator.chunks(lit.count, aligned: [Int(off)]) {
           let (i, chunk) = (c.at, c.size)

@@ -3,6 +3,8 @@
 extension ProgramGenerator {
   func stdlibCall(_ name: String, _ args: [Expr], _ e: Expr) throws -> Value {
     switch name {
+    case "comm":
+      return try commOfProcess(args[0], e)
     case "nsecs":
       var helper = BPFHelper.ktimeGetBootNs
       if case .identifier(let mode)? = args.first?.kind {
@@ -206,5 +208,38 @@ extension ProgramGenerator {
     asm.bind(lost)
     setTemp(result, from: .r1)
     return result
+  }
+
+  /// comm(pid): bpf_task_from_pid (a referenced task, released after reading its comm); "N/A"
+  /// when there is no such process.
+  func commOfProcess(_ pid: Expr, _ e: Expr) throws -> Value {
+    guard let fromPid = resources.types?.kernelFunctionID(named: "bpf_task_from_pid"),
+      let releaseTask = resources.types?.kernelFunctionID(named: "bpf_task_release"),
+      let comm = resources.types?.field("comm", of: "struct task_struct")
+    else { throw fail("comm(PID) needs the bpf_task_from_pid kfunc, which this kernel's BTF lacks", e.range) }
+    let buf = try allocate(16, at: e.range)
+    let task = try allocate(8, at: e.range)
+    let p = try emit(pid)
+    load(p, into: .r1)
+    release(p)
+    asm.emit(.alu32(.mov, .r1, .reg(.r1)))
+    asm.emit(.callKernelFunction(btfID: fromPid))
+    let missing = asm.newLabel()
+    let end = asm.newLabel()
+    asm.emit(.jumpIf(.eq, .r0, .imm(0), missing))
+    asm.emit(.store(.dw, .r10, task, .r0))
+    try zero(buf, 16)
+    pointer(.r1, toStack: buf)
+    asm.mov(.r2, 16)
+    asm.emit(.load(.dw, .r3, .r10, task))
+    asm.emit(.alu64(.add, .r3, .imm(Int32(comm.offset))))
+    asm.call(.probeReadKernelStr)
+    asm.emit(.load(.dw, .r1, .r10, task))
+    asm.emit(.callKernelFunction(btfID: releaseTask))
+    asm.emit(.jump(end))
+    asm.bind(missing)
+    try storeLiteral(Array("N/A".utf8), size: 16, at: buf)
+    asm.bind(end)
+    return .bytes(buf, size: 16)
   }
 }

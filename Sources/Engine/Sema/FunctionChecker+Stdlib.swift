@@ -6,6 +6,15 @@ extension FunctionChecker {
 
   static func checkStdlibFunction(_ c: CallCheck) -> BPFType {
     switch c.name {
+    case "comm":
+      // comm(pid): another process's name, through the bpf_task_from_pid kfunc (BTF-typed programs).
+      guard c.arity(0...1), !c.args.isEmpty else { return .string(size: 16) }
+      guard c.integer(0) != nil else { return .string(size: 16) }
+      if c.tc.context.kind != .tracing {
+        c.error(
+          "Syntax comm(PID) is not supported in this probe type yet. Type: \(c.tc.context.provider)", c.call.range)
+      }
+      return .string(size: 16)
     case "nsecs":
       guard c.arity(0...1), let mode = c.args.first else { return .uint64 }
       guard case .identifier(let name) = mode.kind, clockModes.contains(name) else {

@@ -247,7 +247,7 @@ enum FunctionChecker {
       return checkSymbolFunction(CallCheck(name: name, args: args, call: call, tc: tc))
     case "strncmp", "strcontains", "buf", "macaddr", "strerror", "strftime", "strlen", "pton", "signal_name":
       return checkStringFunction(CallCheck(name: name, args: args, call: call, tc: tc))
-    case "nsecs", "bswap", "assert", "percpu_kaddr", "write_user", "override", "debugf", "path", "socket_cookie",
+    case "comm", "nsecs", "bswap", "assert", "percpu_kaddr", "write_user", "override", "debugf", "path", "socket_cookie",
       "unwatch":
       return checkStdlibFunction(CallCheck(name: name, args: args, call: call, tc: tc))
     case "system", "cat", "signal":

@@ -56,4 +56,9 @@ extension TypeLibrary {
   public func kernelVariableID(named name: String) -> Int32? {
     (self as? BTFTypeLibrary)?.kernelVariableID(named: name)
   }
+
+  /// Kernel functions (kfuncs) by name, where the library knows them; nil otherwise.
+  public func kernelFunctionID(named name: String) -> Int32? {
+    (self as? BTFTypeLibrary)?.kernelFunctionID(named: name)
+  }
 }

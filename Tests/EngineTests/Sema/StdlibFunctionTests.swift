@@ -46,6 +46,14 @@ extension BuiltinFunctionTests {
     expectError("BEGIN { assert(1); }", "assert() requires 2 arguments (1 provided)", at: "assert(1)")
   }
 
+  @Test func commOfAPidNeedsABTFTypedProgram() {
+    expectError(
+      "BEGIN { print(comm(1)); }", "Syntax comm(PID) is not supported in this probe type yet. Type: BEGIN",
+      at: "comm(1)")
+    expectError(
+      #"BEGIN { print(comm("x")); }"#, "comm() only supports integer arguments ('string[2]' provided)", at: #""x""#)
+  }
+
   @Test func taskAccessorsNeedATask() {
     expectError(
       "BEGIN { @ = ppid(1); }", "Can not access field 'real_parent' on type 'int64': it is not a pointer to a struct",

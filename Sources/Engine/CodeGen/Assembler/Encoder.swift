@@ -27,6 +27,7 @@ let pseudoMapFD: UInt8 = 1
 let pseudoMapValue: UInt8 = 2
 let pseudoBTFID: UInt8 = 3
 let pseudoCall: UInt8 = 1
+let pseudoKernelFunctionCall: UInt8 = 2
 
 public enum Encoder {
   /// Encodes `program`, resolving labels to relative jumps and maps to fds via `mapFD`.
@@ -99,6 +100,7 @@ public enum Encoder {
         case .imm(let i): raw(cls.rawValue | op.rawValue, dst.rawValue, 0, off, i)
         }
       case .call(let helper): raw(OpClass.jmp.rawValue | 0x80, 0, 0, 0, helper)
+      case .callKernelFunction(let id): raw(OpClass.jmp.rawValue | 0x80, 0, pseudoKernelFunctionCall, 0, id)
       case .callLocal(let l):
         guard let t = labelSlot[l] else { throw EncodingError(message: "label \(l.id) never bound") }
         raw(OpClass.jmp.rawValue | 0x80, 0, pseudoCall, 0, Int32(t - (out.count + 1)))

@@ -183,6 +183,8 @@ public enum Instruction: Equatable, Sendable {
   case jumpIf(JumpOp, Register, Operand, Label)
   case jumpIf32(JumpOp, Register, Operand, Label)
   case call(Int32)
+  /// Call of a kernel function (kfunc) by its vmlinux BTF id (BPF_PSEUDO_KFUNC_CALL).
+  case callKernelFunction(btfID: Int32)
   /// bpf-to-bpf call of a subprogram starting at a label.
   case callLocal(Label)
   case exit
