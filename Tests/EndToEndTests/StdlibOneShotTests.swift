@@ -143,4 +143,19 @@ struct StdlibOneShotTests {
     #expect(r.status == 0, "stderr: \(r.stderr)")
     #expect(r.stdout.hasPrefix("sleep N/A\n"), "stdout: \(r.stdout)")
   }
+
+  @Test func compileTimeHelpersStrstrAndSyscallNames() throws {
+    let program = #"""
+      BEGIN {
+        printf("%d %d %d %d %d %d %d\n", is_str(comm), is_integer(1), is_unsigned_integer(pid), is_ptr(curtask), is_array(1), is_literal(1), is_literal(pid));
+        printf("%s %d %d %d %d\n", probetype, default_str_length(), has_cpid, kfunc_exist("bpf_task_from_pid"), kfunc_allowed("bpf_task_from_pid"));
+        printf("%d %d %d\n", strstr("hello", "ll"), strstr("hello", "x"), strstr("hello", ""));
+        printf("%s %s %s\n", syscall_name(0), syscall_name(59), syscall_name(100000));
+        exit();
+      }
+      """#
+    let r = try Bpfrepl.run(["-e", program])
+    #expect(r.status == 0, "stderr: \(r.stderr)")
+    #expect(r.stdout == "1 1 1 1 0 1 0\nbegin 64 0 1 0\n2 -1 0\nread execve Unknown syscall\n\n\n")
+  }
 }

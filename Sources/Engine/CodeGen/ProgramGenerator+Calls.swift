@@ -84,13 +84,15 @@ extension ProgramGenerator {
       asm.bind(end)
       setTemp(t, from: .r1)
       return t
-    case "str", "strncmp", "strcontains", "buf", "macaddr", "strerror", "strftime", "strlen", "pton", "signal_name":
+    case "str", "strncmp", "strcontains", "buf", "macaddr", "strerror", "strftime", "strlen", "pton", "signal_name",
+      "strstr", "syscall_name":
       return try stringCall(name, args, e)
     case "ksym", "usym", "kaddr", "uaddr", "cgroupid", "sizeof", "offsetof":
       return try symbolCall(name, args, e)
     case "system", "cat", "signal":
       return try actionCall(name, args, e)
-    case "comm", "nsecs", "bswap", "assert", "percpu_kaddr", "write_user", "override", "debugf", "path", "socket_cookie",
+    case "kptr", "uptr", "reg", "comm", "nsecs", "bswap", "assert", "percpu_kaddr", "write_user", "override", "debugf",
+      "path", "socket_cookie",
       "unwatch":
       return try stdlibCall(name, args, e)
     case "len" where { if case .stack = args[0].type { return true } else { return false } }():

@@ -3,6 +3,16 @@
 extension ProgramGenerator {
   func stdlibCall(_ name: String, _ args: [Expr], _ e: Expr) throws -> Value {
     switch name {
+    case "kptr", "uptr":
+      return try emit(args[0])
+    case "reg":
+      guard case .string(let name) = args[0].kind, let off = PtRegs.offset(of: name) else {
+        throw fail("reg() expects a register name", e.range)
+      }
+      let t = try newTemp(at: e.range)
+      asm.emit(.load(.dw, .r1, .r6, off))
+      setTemp(t, from: .r1)
+      return t
     case "comm":
       return try commOfProcess(args[0], e)
     case "nsecs":

@@ -16,8 +16,9 @@ extension ProgramGenerator {
       let off = try allocate(bytes.count, at: e.range)
       try storeLiteral(bytes, size: bytes.count, at: off)
       return .bytes(off, size: bytes.count)
-    case "signal_name":
+    case "signal_name", "syscall_name":
       return try owned(try emit(args[0]), at: e.range)
+    case "strstr": return try strstr(args, e)
     case "strerror":
       // Integers are 64-bit (sign-extended) in registers: user space takes the magnitude.
       return try owned(try emit(args[0]), at: e.range)
@@ -286,5 +287,50 @@ extension ProgramGenerator {
     extend(.r1, bits: 8, signed: true)
     setTemp(t, from: .r1)
     return t
+  }
+
+  /// strstr(haystack, needle): the index of the needle's first occurrence, -1 when absent (0 for
+  /// an empty needle); every start tried against the needle up to its NUL, unrolled.
+  func strstr(_ args: [Expr], _ e: Expr) throws -> Value {
+    let hay = try emit(args[0])
+    let needle = try emit(args[1])
+    guard case .bytes(let ho, let hs) = hay, case .bytes(let no, let ns) = needle else {
+      throw fail("internal: string not in memory", e.range)
+    }
+    guard hs * ns <= 16384 else {
+      throw fail(
+        "strstr() of strings this long (\(hs) and \(ns) bytes) needs too much code; shorten them with str(s, n)",
+        e.range)
+    }
+    let result = try newTemp(at: e.range)
+    let end = asm.newLabel()
+    let missing = asm.newLabel()
+    for start in 0..<hs {
+      let next = asm.newLabel()
+      let found = asm.newLabel()
+      var matchedWhole = true
+      for k in 0..<ns {
+        asm.emit(.load(.b, .r2, .r10, no + Int16(k)))
+        asm.emit(.jumpIf(.eq, .r2, .imm(0), found))
+        guard start + k < hs else {
+          asm.emit(.jump(missing))
+          matchedWhole = false
+          break
+        }
+        asm.emit(.load(.b, .r1, .r10, ho + Int16(start + k)))
+        if k == 0 { asm.emit(.jumpIf(.eq, .r1, .imm(0), missing)) }
+        asm.emit(.jumpIf(.ne, .r1, .reg(.r2), next))
+      }
+      if matchedWhole { asm.emit(.jump(found)) }
+      asm.bind(found)
+      asm.mov(.r1, Int32(start))
+      asm.emit(.jump(end))
+      asm.bind(next)
+    }
+    asm.bind(missing)
+    asm.mov(.r1, -1)
+    asm.bind(end)
+    setTemp(result, from: .r1)
+    return result
   }
 }

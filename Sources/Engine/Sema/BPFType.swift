@@ -156,6 +156,7 @@ public enum SymbolKind: String, Sendable {
   case cgroupPath = "cgroup_path"
   case strerror, timestamp
   case signalName = "signal_name"
+  case syscallName = "syscall_name"
 
   public var size: Int {
     switch self {

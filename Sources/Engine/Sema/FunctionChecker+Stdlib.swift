@@ -6,6 +6,19 @@ extension FunctionChecker {
 
   static func checkStdlibFunction(_ c: CallCheck) -> BPFType {
     switch c.name {
+    case "kptr", "uptr":
+      // The same address, in the kernel's or the user's address space.
+      guard c.arity(1...1), let t = c.address(0) else { return .none }
+      if case .pointer(let p, _) = t { return .pointer(p, user: c.name == "uptr") }
+      return t
+    case "reg":
+      guard c.arity(1...1), let name = c.stringLiteral(0) else { return .uint64 }
+      guard c.tc.context.hasRegisterArguments else {
+        c.error("reg can only be used with kprobe, uprobe and usdt probes", c.call.range)
+        return .uint64
+      }
+      if PtRegs.offset(of: name) == nil { c.error("'\(name)' is not a valid register", c.args[0].range) }
+      return .uint64
     case "comm":
       // comm(pid): another process's name, through the bpf_task_from_pid kfunc (BTF-typed programs).
       guard c.arity(0...1), !c.args.isEmpty else { return .string(size: 16) }

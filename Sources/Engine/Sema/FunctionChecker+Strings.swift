@@ -42,6 +42,14 @@ extension FunctionChecker {
         return .array(.integer(bits: 8, signed: false), count: 4)
       }
       return .array(.integer(bits: 8, signed: false), count: bytes.count)
+    case "strstr":
+      guard c.arity(2...2) else { return .int64 }
+      _ = c.string(0)
+      _ = c.string(1)
+      return .int64
+    case "syscall_name":
+      if c.arity(1...1) { _ = c.integer(0) }
+      return .symbol(.syscallName)
     case "signal_name":
       if c.arity(1...1) { _ = c.integer(0) }
       return .symbol(.signalName)

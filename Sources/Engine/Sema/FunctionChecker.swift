@@ -245,9 +245,13 @@ enum FunctionChecker {
       return .int64
     case "ksym", "usym", "kaddr", "uaddr", "cgroupid", "sizeof", "offsetof":
       return checkSymbolFunction(CallCheck(name: name, args: args, call: call, tc: tc))
-    case "strncmp", "strcontains", "buf", "macaddr", "strerror", "strftime", "strlen", "pton", "signal_name":
+    case "strncmp", "strcontains", "buf", "macaddr", "strerror", "strftime", "strlen", "pton", "signal_name", "strstr",
+      "syscall_name":
       return checkStringFunction(CallCheck(name: name, args: args, call: call, tc: tc))
-    case "comm", "nsecs", "bswap", "assert", "percpu_kaddr", "write_user", "override", "debugf", "path", "socket_cookie",
+    case _ where CompileTimeFunctions.names.contains(name):
+      return .boolean  // a wrong call, already reported by CompileTimeFunctions
+    case "kptr", "uptr", "reg", "comm", "nsecs", "bswap", "assert", "percpu_kaddr", "write_user", "override", "debugf",
+      "path", "socket_cookie",
       "unwatch":
       return checkStdlibFunction(CallCheck(name: name, args: args, call: call, tc: tc))
     case "system", "cat", "signal":

@@ -242,7 +242,7 @@ final class TypeChecker {
   }
 
   private func infer(_ e: Expr) -> BPFType {
-    if let plain = StdlibRewrites.rewrite(e) {
+    if let plain = StdlibRewrites.rewrite(e) ?? CompileTimeFunctions.evaluate(e, in: self) {
       e.kind = plain
       return infer(e)
     }

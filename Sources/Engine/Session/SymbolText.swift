@@ -10,6 +10,10 @@ enum SymbolText {
       var code: Int64 = 0
       if bytes.count >= 8 { code = bytes.loadUnaligned(as: Int64.self) }
       return .string(errorText(code))
+    case .syscallName:
+      var n: Int64 = 0
+      if bytes.count >= 8 { n = bytes.loadUnaligned(as: Int64.self) }
+      return .string(SyscallTable.name(n))
     case .signalName:
       var n: Int64 = 0
       if bytes.count >= 8 { n = bytes.loadUnaligned(as: Int64.self) }
@@ -45,4 +49,23 @@ enum SymbolText {
     guard e <= Int64(Int32.max) else { return "Unknown error \(e)" }
     return String(cString: strerror(Int32(e)))
   }
+}
+
+/// Syscall names by number, from the `__NR_*` constants of the installed kernel headers
+/// (linux-libc-dev, which libbpf-dev depends on); read once.
+enum SyscallTable {
+  static let path = "/usr/include/x86_64-linux-gnu/asm/unistd_64.h"
+  private static let names: [Int64: String] = {
+    guard let text = FileIO.readText(path) else { return [:] }
+    var out: [Int64: String] = [:]
+    for line in text.split(separator: "\n") where line.hasPrefix("#define __NR_") {
+      let f = line.split(separator: " ")
+      guard f.count == 3, let n = Int64(f[2]) else { continue }
+      out[n] = String(f[1].dropFirst("__NR_".count))
+    }
+    return out
+  }()
+
+  /// upstream's text for numbers it does not know: "Unknown syscall".
+  static func name(_ n: Int64) -> String { names[n] ?? "Unknown syscall" }
 }

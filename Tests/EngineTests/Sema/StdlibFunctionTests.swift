@@ -164,4 +164,21 @@ extension BuiltinFunctionTests {
     expectError("BEGIN { unroll (101) { @a++; } }", "unroll maximum value is 100", at: "101")
     expectError("BEGIN { unroll (0) { @a++; } }", "unroll minimum value is 1", at: "0")
   }
+
+  @Test func compileTimeHelpersAndRegisters() {
+    #expect(
+      errors(#"BEGIN { @a = is_str(comm); @b = probetype; @c = has_cpid; @d = default_str_length(); }"#) == "compiled")
+    expectError("BEGIN { @ = is_str(); }", "is_str() requires 1 argument (0 provided)", at: "is_str()")
+    expectError("BEGIN { @ = kfunc_exist(1); }", "kfunc_exist() expects a string literal ('int64' provided)", at: "1")
+    expectError(
+      #"BEGIN { @ = strstr(comm, 1); }"#, "strstr() only supports string arguments ('int64' provided)", at: "1")
+    expectError(
+      #"BEGIN { print(syscall_name("x")); }"#, "syscall_name() only supports integer arguments ('string[2]' provided)",
+      at: #""x""#)
+    expectError(
+      #"BEGIN { @ = reg("ip"); }"#, "reg can only be used with kprobe, uprobe and usdt probes", at: #"reg("ip")"#)
+    expectError(#"uprobe:/bin/sh:main { @ = reg("xx"); }"#, "'xx' is not a valid register", at: #""xx""#)
+    #expect(errors(#"uprobe:/bin/sh:main { @a = reg("ip"); @b = uptr(arg0); }"#) == "compiled")
+    expectError(#"BEGIN { @ = kptr("x"); }"#, "kptr() expects an integer or pointer argument", at: #""x""#)
+  }
 }
