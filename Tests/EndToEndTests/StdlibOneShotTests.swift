@@ -158,4 +158,20 @@ struct StdlibOneShotTests {
     #expect(r.status == 0, "stderr: \(r.stderr)")
     #expect(r.stdout == "1 1 1 1 0 1 0\nbegin 64 0 1 0\n2 -1 0\nread execve Unknown syscall\n\n\n")
   }
+
+  @Test func strConcatStrcapAndMemcmp() throws {
+    let program = #"""
+      BEGIN {
+        $a = "foo";
+        print(str_concat($a, "barbaz"));
+        print(str_concat("", "x"));
+        printf("%d %d %d %d\n", strcap($a), strcap(comm), memcmp("abc", "abd", 2), memcmp("abc", "abd", 3));
+        printf("%d %d\n", memcmp((1, 2), (1, 3), 16) < 0, memcmp(5, 5, 8));
+        exit();
+      }
+      """#
+    let r = try Bpfrepl.run(["-e", program])
+    #expect(r.status == 0, "stderr: \(r.stderr)")
+    #expect(r.stdout == "foobarbaz\nx\n4 16 0 -1\n1 0\n\n\n")
+  }
 }

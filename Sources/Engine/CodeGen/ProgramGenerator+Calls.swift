@@ -84,7 +84,8 @@ extension ProgramGenerator {
       asm.bind(end)
       setTemp(t, from: .r1)
       return t
-    case "str", "strncmp", "strcontains", "buf", "macaddr", "strerror", "strftime", "strlen", "pton", "signal_name",
+    case "str", "strncmp", "strcontains", "str_concat", "memcmp", "buf", "macaddr", "strerror", "strftime", "strlen",
+      "pton", "signal_name",
       "strstr", "syscall_name":
       return try stringCall(name, args, e)
     case "ksym", "usym", "kaddr", "uaddr", "cgroupid", "sizeof", "offsetof":

@@ -19,6 +19,8 @@ extension ProgramGenerator {
     case "signal_name", "syscall_name":
       return try owned(try emit(args[0]), at: e.range)
     case "strstr": return try strstr(args, e)
+    case "str_concat": return try strConcat(args, e)
+    case "memcmp": return try memcmp(args, e)
     case "strerror":
       // Integers are 64-bit (sign-extended) in registers: user space takes the magnitude.
       return try owned(try emit(args[0]), at: e.range)
@@ -329,6 +331,64 @@ extension ProgramGenerator {
     }
     asm.bind(missing)
     asm.mov(.r1, -1)
+    asm.bind(end)
+    setTemp(result, from: .r1)
+    return result
+  }
+
+  /// str_concat(a, b): a up to its NUL, then b (the result has room for both).
+  func strConcat(_ args: [Expr], _ e: Expr) throws -> Value {
+    let va = try emit(args[0])
+    let vb = try emit(args[1])
+    guard case .bytes(let oa, let sa) = va, case .bytes(let ob, let sb) = vb else {
+      throw fail("internal: string not in memory", e.range)
+    }
+    let size = e.type.size
+    let off = try allocate(size, at: e.range)
+    try zero(off, size)
+    copy(from: .r10, oa, to: .r10, off, size: min(sa, size))
+    let end = asm.newLabel()
+    let at = (0..<sa).map { _ in asm.newLabel() }
+    for i in 0..<sa {
+      asm.emit(.load(.b, .r1, .r10, oa + Int16(i)))
+      asm.emit(.jumpIf(.eq, .r1, .imm(0), at[i]))
+    }
+    asm.emit(.jump(at[sa - 1]))  // no NUL: b replaces the last byte
+    for (i, label) in at.enumerated() {
+      asm.bind(label)
+      copy(from: .r10, ob, to: .r10, off + Int16(i), size: min(sb, size - i))
+      asm.emit(.jump(end))
+    }
+    asm.bind(end)
+    return .bytes(off, size: size)
+  }
+
+  /// memcmp(a, b, n): 0 when the first n bytes match, else a[i] - b[i] (signed bytes) at the first
+  /// difference.
+  func memcmp(_ args: [Expr], _ e: Expr) throws -> Value {
+    guard case .integer(let n, _) = args[2].kind else { throw fail("memcmp() needs a literal count", args[2].range) }
+    var offsets: [Int16] = []
+    for a in args.prefix(2) {
+      let v = try emit(a)
+      if case .bytes(let off, _) = v {
+        offsets.append(off)
+      } else {
+        let off = try allocate(8, at: a.range)
+        try store(v, type: a.type, to: off, as: a.type.isInteger ? a.type : .uint64)
+        offsets.append(off)
+      }
+    }
+    let result = try newTemp(at: e.range)
+    let end = asm.newLabel()
+    asm.mov(.r1, 0)
+    for i in 0..<Int(n) {
+      asm.emit(.load(.b, .r1, .r10, offsets[0] + Int16(i)))
+      asm.emit(.load(.b, .r2, .r10, offsets[1] + Int16(i)))
+      extend(.r1, bits: 8, signed: true)
+      extend(.r2, bits: 8, signed: true)
+      asm.emit(.alu64(.sub, .r1, .reg(.r2)))
+      asm.emit(.jumpIf(.ne, .r1, .imm(0), end))
+    }
     asm.bind(end)
     setTemp(result, from: .r1)
     return result

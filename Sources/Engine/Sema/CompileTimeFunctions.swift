@@ -21,6 +21,14 @@ enum CompileTimeFunctions {
     default: break
     }
     switch e.kind {
+    case .call("strcap", let args) where args.count == 1:
+      // The capacity: a string's or array's size, a pointer's string length.
+      let t = tc.check(args[0])
+      switch t {
+      case .string(let n), .array(_, let n): return .integer(UInt64(n), suffix: "")
+      case .pointer: return .call(name: "strlen", arguments: [Expr(args[0].kind, range: args[0].range)])
+      default: return nil
+      }
     case .call(let name, let args) where names.contains(name) && name != "default_str_length":
       let c = CallCheck(name: name, args: args, call: e, tc: tc)
       // A wrong call stays a call (reported on every pass; FunctionChecker types it quietly).

@@ -42,6 +42,41 @@ extension FunctionChecker {
         return .array(.integer(bits: 8, signed: false), count: 4)
       }
       return .array(.integer(bits: 8, signed: false), count: bytes.count)
+    case "strcap":
+      // Valid calls were answered by CompileTimeFunctions.
+      if c.arity(1...1) {
+        c.error(
+          "strcap() expects a string, a char array or a char pointer ('\(c.tc.check(c.args[0]))' provided)",
+          c.args[0].range)
+      }
+      return .int64
+    case "str_concat":
+      guard c.arity(2...2), case .string(let a)? = c.string(0), case .string(let b)? = c.string(1) else {
+        return .string(size: c.tc.config.maxStringLength)
+      }
+      return .string(size: a + b - 1)
+    case "memcmp":
+      guard c.arity(3...3) else { return .int64 }
+      var sizes: [Int] = []
+      for i in 0..<2 {
+        let t = c.tc.check(c.args[i])
+        switch t {
+        case .none: return .int64
+        case .string, .array, .tuple, .buffer, .integer, .boolean: sizes.append(t.size)
+        default:
+          c.error("memcmp() compares values in memory (strings, arrays, tuples, integers), not '\(t)'", c.args[i].range)
+          return .int64
+        }
+      }
+      c.tc.check(c.args[2])
+      guard let n = c.integerLiteralValue(2), n >= 0 else {
+        c.error("memcmp() needs a non-negative literal count", c.args[2].range)
+        return .int64
+      }
+      if n > Int64(sizes.min() ?? 0) {
+        c.error("memcmp() count \(n) is larger than the values (\(sizes.min() ?? 0) bytes)", c.args[2].range)
+      }
+      return .int64
     case "strstr":
       guard c.arity(2...2) else { return .int64 }
       _ = c.string(0)

@@ -245,7 +245,8 @@ enum FunctionChecker {
       return .int64
     case "ksym", "usym", "kaddr", "uaddr", "cgroupid", "sizeof", "offsetof":
       return checkSymbolFunction(CallCheck(name: name, args: args, call: call, tc: tc))
-    case "strncmp", "strcontains", "buf", "macaddr", "strerror", "strftime", "strlen", "pton", "signal_name", "strstr",
+    case "strncmp", "strcontains", "str_concat", "memcmp", "strcap", "buf", "macaddr", "strerror", "strftime", "strlen",
+      "pton", "signal_name", "strstr",
       "syscall_name":
       return checkStringFunction(CallCheck(name: name, args: args, call: call, tc: tc))
     case _ where CompileTimeFunctions.names.contains(name):

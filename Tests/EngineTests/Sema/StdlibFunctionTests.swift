@@ -181,4 +181,18 @@ extension BuiltinFunctionTests {
     #expect(errors(#"uprobe:/bin/sh:main { @a = reg("ip"); @b = uptr(arg0); }"#) == "compiled")
     expectError(#"BEGIN { @ = kptr("x"); }"#, "kptr() expects an integer or pointer argument", at: #""x""#)
   }
+
+  @Test func strConcatStrcapAndMemcmpErrors() {
+    #expect(
+      errors(#"BEGIN { @a = str_concat(comm, "x"); @b = strcap(comm); @c = memcmp(comm, comm, 16); }"#) == "compiled")
+    expectError(
+      "BEGIN { @ = strcap(1); }", "strcap() expects a string, a char array or a char pointer ('int64' provided)",
+      at: "1")
+    expectError(
+      #"BEGIN { @ = str_concat("a", 1); }"#, "str_concat() only supports string arguments ('int64' provided)", at: "1")
+    expectError(
+      #"BEGIN { @ = memcmp("a", "b", 5); }"#, "memcmp() count 5 is larger than the values (2 bytes)", at: "5")
+    expectError(
+      #"BEGIN { $n = 1; @ = memcmp("a", "b", $n); }"#, "memcmp() needs a non-negative literal count", at: "$n")
+  }
 }
