@@ -59,6 +59,38 @@ enum CompileTimeFunctions {
     }
   }
 
+  /// The truth of a condition made of literals (and the comparisons, `!`, `&&`, `||` of them); nil
+  /// when it depends on run time.
+  static func constantTruth(_ e: Expr) -> Bool? {
+    constantValue(e).map { $0 != 0 }
+  }
+
+  private static func constantValue(_ e: Expr) -> Int64? {
+    switch e.kind {
+    case .boolean(let b): return b ? 1 : 0
+    case .integer(let v, _): return Int64(bitPattern: v)
+    case .unary(.negate, let x): return constantValue(x).map { 0 &- $0 }
+    case .unary(.logicalNot, let x): return constantValue(x).map { $0 == 0 ? 1 : 0 }
+    case .binary(let op, let a, let b):
+      guard let x = constantValue(a), let y = constantValue(b) else { return nil }
+      switch op {
+      case .equal: return x == y ? 1 : 0
+      case .notEqual: return x != y ? 1 : 0
+      case .less: return x < y ? 1 : 0
+      case .lessEqual: return x <= y ? 1 : 0
+      case .greater: return x > y ? 1 : 0
+      case .greaterEqual: return x >= y ? 1 : 0
+      case .logicalAnd: return x != 0 && y != 0 ? 1 : 0
+      case .logicalOr: return x != 0 || y != 0 ? 1 : 0
+      case .add: return x &+ y
+      case .sub: return x &- y
+      case .mul: return x &* y
+      default: return nil
+      }
+    default: return nil
+    }
+  }
+
   /// Upstream's probe type names: the provider, lower case (`begin`, `tracepoint`, `uprobe`...).
   static func probeType(_ ctx: ProbeContext) -> String {
     ctx.provider.lowercased()

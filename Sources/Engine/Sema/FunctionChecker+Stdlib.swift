@@ -6,6 +6,17 @@ extension FunctionChecker {
 
   static func checkStdlibFunction(_ c: CallCheck) -> BPFType {
     switch c.name {
+    case "static_assert":
+      // Decided now: the condition must be known at compile time (literals, is_str(...), $1 ...).
+      guard c.arity(2...2) else { return .void }
+      c.tc.check(c.args[0])
+      let message = c.stringLiteral(1)
+      guard let holds = CompileTimeFunctions.constantTruth(c.args[0]) else {
+        c.error("static_assert() needs a condition known at compile time", c.args[0].range)
+        return .void
+      }
+      if !holds, let message { c.error("static_assert failed: \(message)", c.call.range) }
+      return .void
     case "kptr", "uptr":
       // The same address, in the kernel's or the user's address space.
       guard c.arity(1...1), let t = c.address(0) else { return .none }

@@ -195,4 +195,15 @@ extension BuiltinFunctionTests {
     expectError(
       #"BEGIN { $n = 1; @ = memcmp("a", "b", $n); }"#, "memcmp() needs a non-negative literal count", at: "$n")
   }
+
+  @Test func staticAssertIsDecidedAtCompileTime() {
+    #expect(
+      errors(#"BEGIN { static_assert(is_str(comm), "a string"); static_assert(1 + 0 == 1 || 0, "x"); }"#) == "compiled")
+    expectError(
+      #"BEGIN { static_assert(is_integer(comm), "comm is no integer"); }"#, "static_assert failed: comm is no integer",
+      at: #"static_assert(is_integer(comm), "comm is no integer")"#)
+    expectError(
+      #"BEGIN { static_assert(pid > 0, "y"); }"#, "static_assert() needs a condition known at compile time",
+      at: "pid > 0")
+  }
 }
