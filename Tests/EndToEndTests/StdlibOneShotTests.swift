@@ -174,4 +174,13 @@ struct StdlibOneShotTests {
     #expect(r.status == 0, "stderr: \(r.stderr)")
     #expect(r.stdout == "foobarbaz\nx\n4 16 0 -1\n1 0\n\n\n")
   }
+
+  @Test func dotThroughAPointerDereferencesIt() throws {
+    let r = try Bpfrepl.run([
+      "-e",
+      #"BEGIN { printf("%d %d %d\n", curtask.tgid == pid, curtask.real_parent.pid == ppid, curtask.comm == comm); exit(); }"#,
+    ])
+    #expect(r.status == 0, "stderr: \(r.stderr)")
+    #expect(r.stdout == "1 1 1\n\n\n")
+  }
 }

@@ -379,9 +379,10 @@ final class TypeChecker {
       }
       if case .tracepointArgs = bt { return tracepointField(name, e) }
       if case .record(let r, _) = bt { return recordField(name, of: r, e) }
-      if case .pointer(.record, _) = bt {
-        error("Can not access field '\(name)' on a pointer ('\(bt)'): use -> instead of .", e.range)
-        return .none
+      if case .pointer(.record(let r, _), _) = bt {
+        // Upstream dereferences pointers for `.` too (`curtask.pid`, `task.real_parent.pid`).
+        e.kind = .arrow(base, name)
+        return recordField(name, of: r, e)
       }
       if bt != .none { error("Can not access field '\(name)' on expression of type '\(bt)'", e.range) }
       return .none
