@@ -105,7 +105,8 @@ struct StdlibOneShotTests {
     let marker = "bpfrepl-debugf-\(ProcessInfo.processInfo.processIdentifier)"
     let r = try Bpfrepl.run(["-e", #"BEGIN { debugf("\#(marker) %s %d %x", "a", 1, 16); exit(); }"#])
     #expect(r.status == 0, "stderr: \(r.stderr)")
-    let trace = (try? String(contentsOfFile: "/sys/kernel/tracing/trace", encoding: .utf8)) ?? ""
+    // tracefs files report size 0, so read them to the end with cat.
+    let trace = Workload.run("/bin/cat", "/sys/kernel/tracing/trace")
     #expect(trace.contains("\(marker) a 1 10"))
   }
 
