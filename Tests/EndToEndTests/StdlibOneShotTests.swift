@@ -184,4 +184,13 @@ struct StdlibOneShotTests {
     #expect(r.status == 0, "stderr: \(r.stderr)")
     #expect(r.stdout == "1 1 1\n\n\n")
   }
+
+  @Test func ternaryOfTuplesWithDifferentStringSizes() throws {
+    let r = try Bpfrepl.run([
+      "-e",
+      #"BEGIN { $a = nsecs ? ("hellolongstr", "a") : ("b", "hellolongstr"); print($a); $c = 0 ? (1, "x") : (2, "yy"); print($c); exit(); }"#,
+    ])
+    #expect(r.status == 0, "stderr: \(r.stderr)")
+    #expect(r.stdout == "(hellolongstr, a)\n(2, yy)\n\n\n")
+  }
 }

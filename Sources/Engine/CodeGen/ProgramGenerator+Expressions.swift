@@ -117,10 +117,10 @@ extension ProgramGenerator {
       let off = try allocate(size, at: e.range)
       try zero(off, size)
       try jump(cond, when: false, to: elseLabel)
-      try store(try emit(a), type: a.type, to: off, as: e.type)
+      try storeBranch(try emit(a), a.type, to: off, as: e.type)
       asm.emit(.jump(end))
       asm.bind(elseLabel)
-      try store(try emit(b), type: b.type, to: off, as: e.type)
+      try storeBranch(try emit(b), b.type, to: off, as: e.type)
       asm.bind(end)
       return .bytes(off, size: size)
     case .cast(_, let operand):
@@ -366,5 +366,24 @@ extension ProgramGenerator {
       asm.emit(.jump(equalLabel))
     }
     if equal { asm.bind(notEqualLabel) } else { asm.bind(equalLabel) }
+  }
+}
+
+extension ProgramGenerator {
+  /// A ternary branch's value into the result: tuples whose strings are shorter than the result's
+  /// are copied element by element into the result's layout.
+  func storeBranch(_ v: Value, _ from: BPFType, to off: Int16, as to: BPFType) throws {
+    guard case .tuple(let src) = from, case .tuple(let dst) = to, from != to, case .bytes(let at, _) = v else {
+      return try store(v, type: from, to: off, as: to)
+    }
+    let (a, b) = (TupleLayout(src), TupleLayout(dst))
+    for i in src.indices {
+      let (so, dso) = (at + Int16(a.offsets[i]), off + Int16(b.offsets[i]))
+      if case .tuple = src[i] {
+        try storeBranch(.bytes(so, size: src[i].size), src[i], to: dso, as: dst[i])
+      } else {
+        copy(from: .r10, so, to: .r10, dso, size: min(src[i].size, dst[i].size))
+      }
+    }
   }
 }

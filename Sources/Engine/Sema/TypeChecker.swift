@@ -354,6 +354,7 @@ final class TypeChecker {
       if ta == .boolean, tb == .boolean { return .boolean }
       if ta.isInteger, tb.isInteger { return promote(ta, tb) }
       if case .string(let x) = ta, case .string(let y) = tb { return .string(size: max(x, y)) }
+      if let both = Self.unifiedTuple(ta, tb) { return both }
       if ta != tb, ta != .none, tb != .none {
         error("Ternary operator branches have different types: '\(ta)' and '\(tb)'", e.range)
       }
@@ -434,6 +435,24 @@ final class TypeChecker {
       scopes.removeLast()
       return t
     }
+  }
+
+  /// Two tuples that differ only in string sizes: each string as long as the longer one.
+  static func unifiedTuple(_ a: BPFType, _ b: BPFType) -> BPFType? {
+    guard case .tuple(let x) = a, case .tuple(let y) = b, x.count == y.count, a != b else { return nil }
+    var items: [BPFType] = []
+    for (p, q) in zip(x, y) {
+      if case .string(let m) = p, case .string(let n) = q {
+        items.append(.string(size: max(m, n)))
+      } else if let inner = unifiedTuple(p, q) {
+        items.append(inner)
+      } else if p == q {
+        items.append(p)
+      } else {
+        return nil
+      }
+    }
+    return .tuple(items)
   }
 
   private func checkBinary(_ op: BinaryOperator, _ lhs: Expr, _ rhs: Expr, _ e: Expr) -> BPFType {

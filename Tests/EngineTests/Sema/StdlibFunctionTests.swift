@@ -206,4 +206,15 @@ extension BuiltinFunctionTests {
       #"BEGIN { static_assert(pid > 0, "y"); }"#, "static_assert() needs a condition known at compile time",
       at: "pid > 0")
   }
+
+  @Test func ternaryTuplesUnifyStringSizes() {
+    #expect(
+      TypeChecker.unifiedTuple(
+        .tuple([.string(size: 13), .string(size: 2)]), .tuple([.string(size: 2), .string(size: 13)]))
+        == .tuple([.string(size: 13), .string(size: 13)]))
+    #expect(TypeChecker.unifiedTuple(.tuple([.int64]), .tuple([.string(size: 2)])) == nil)
+    expectError(
+      #"BEGIN { $a = pid ? (1, "a") : ("b", 2); }"#, "Ternary operator branches have different types",
+      at: #"pid ? (1, "a") : ("b", 2)"#)
+  }
 }
