@@ -83,6 +83,11 @@ struct StdlibOneShotTests {
     let bad = try Bpfrepl.run(["-e", #"BEGIN { print(getopt("aa", 10)); }"#, "--", "--aa=False"])
     #expect(bad.status != 0)
     #expect(bad.diagnostics.contains("ERROR: program command line option --aa invalid integer (value: False)"))
+    let help = try Bpfrepl.run([
+      "-e", #"BEGIN { print((getopt("aa", 10, "Description of aa"), getopt("cc"))); }"#, "--", "--help",
+    ])
+    #expect(help.status == 1)
+    #expect(help.diagnostics == "HINT: expected program options:\n--aa: Description of aa\n--cc\n")
     let unknown = try Bpfrepl.run(["-e", #"BEGIN { print(getopt("aa", 10)); }"#, "--", "--bb"])
     #expect(unknown.status != 0)
     #expect(

@@ -47,7 +47,24 @@ enum ProgramOptions {
       case .failure(let m): diagnostics.append(.error(m.text.replacingAll("%NAME", with: name), at: e.range))
       }
     }
-    let unexpected = named.keys.filter { n in !expected.contains { $0.name == n } }.sorted()
+    // `-- --help` lists the options with their descriptions, and runs nothing.
+    let help = named["help"] != nil && !expected.contains { $0.name == "help" }
+    let unexpected = named.keys.filter { n in !expected.contains { $0.name == n } && !(help && n == "help") }.sorted()
+    if help, diagnostics.isEmpty {
+      if !unexpected.isEmpty {
+        diagnostics.append(
+          .error(
+            "unexpected program command line options: " + unexpected.map { "--" + $0 }.joined(separator: ", "), at: nil)
+        )
+      }
+      let list =
+        expected.isEmpty
+        ? "no custom program options defined."
+        : "expected program options:\n"
+          + expected.map { "--" + $0.name + ($0.description.map { ": " + $0 } ?? "") }.joined(separator: "\n")
+      diagnostics.append(Diagnostic(.hint, list, at: nil))
+      return diagnostics
+    }
     if !unexpected.isEmpty, diagnostics.isEmpty {
       // Upstream's wording and separator.
       let hint =

@@ -137,6 +137,10 @@ extension BuiltinFunctionTests {
       withOptions(#"BEGIN { @a = getopt("a", comm); }"#, []).contains(
         "ERROR: getopt() default value must be a boolean, integer or string literal"))
     #expect(withOptions(#"BEGIN { @a = getopt(1); }"#, []).contains("ERROR: getopt() takes an option name"))
+    #expect(
+      withOptions(#"BEGIN { @a = getopt("a", 1, "the a"); @b = getopt("b"); }"#, ["--help"])
+        == "HINT: expected program options:\n--a: the a\n--b\n")
+    #expect(withOptions("BEGIN { }", ["--help"]) == "HINT: no custom program options defined.\n")
   }
 
   @Test func programOptionsSplitFromPositionalWords() {
