@@ -198,4 +198,14 @@ struct StdlibOneShotTests {
     #expect(r.status == 0, "stderr: \(r.stderr)")
     #expect(r.stdout == "(hellolongstr, a)\n(2, yy)\n\n\n")
   }
+
+  @Test func failStopsTheCompileOnlyWhenVisited() throws {
+    let program = #"BEGIN { if ($1 < 2) { fail("Expected more than 1. Got %d", $1); } printf("ok\n"); exit(); }"#
+    let ok = try Bpfrepl.run(["-e", program, "5"])
+    #expect(ok.status == 0, "stderr: \(ok.stderr)")
+    #expect(ok.stdout == "ok\n\n\n")
+    let bad = try Bpfrepl.run(["-e", program, "1"])
+    #expect(bad.status != 0)
+    #expect(bad.diagnostics.hasPrefix("stdin:1:23-63: ERROR: Expected more than 1. Got 1\n"), "\(bad.diagnostics)")
+  }
 }

@@ -92,7 +92,7 @@ extension ProgramGenerator {
       return try symbolCall(name, args, e)
     case "system", "cat", "signal":
       return try actionCall(name, args, e)
-    case "kptr", "uptr", "reg", "static_assert", "comm", "nsecs", "bswap", "assert", "percpu_kaddr", "write_user", "override", "debugf",
+    case "fail", "kptr", "uptr", "reg", "static_assert", "comm", "nsecs", "bswap", "assert", "percpu_kaddr", "write_user", "override", "debugf",
       "path", "socket_cookie",
       "unwatch":
       return try stdlibCall(name, args, e)

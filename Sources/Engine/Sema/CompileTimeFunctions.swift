@@ -91,6 +91,30 @@ enum CompileTimeFunctions {
     }
   }
 
+  /// A fail() message: each conversion (`%d`, `%s`, `%-5x`...) replaced by the next literal's text.
+  static func format(_ format: String, _ values: [String]) -> String {
+    var out = ""
+    var rest = values[...]
+    var chars = format.makeIterator()
+    while let ch = chars.next() {
+      guard ch == "%" else {
+        out.append(ch)
+        continue
+      }
+      while let d = chars.next() {
+        if d == "%" {
+          out.append("%")
+          break
+        }
+        if d.isLetter, !"hljztL".contains(d) {
+          out += rest.popFirst() ?? ""
+          break
+        }
+      }
+    }
+    return out
+  }
+
   /// Upstream's probe type names: the provider, lower case (`begin`, `tracepoint`, `uprobe`...).
   static func probeType(_ ctx: ProbeContext) -> String {
     ctx.provider.lowercased()

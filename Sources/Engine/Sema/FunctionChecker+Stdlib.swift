@@ -6,6 +6,25 @@ extension FunctionChecker {
 
   static func checkStdlibFunction(_ c: CallCheck) -> BPFType {
     switch c.name {
+    case "fail":
+      // A compile-time error where it is visited: not in a branch a constant condition skips.
+      guard c.arity(1...64), let format = c.stringLiteral(0) else { return .void }
+      var values: [String] = []
+      for a in c.args.dropFirst() {
+        c.tc.check(a)
+        switch a.kind {
+        case .string(let s): values.append(s)
+        case .boolean(let b): values.append(b ? "true" : "false")
+        default:
+          guard let v = c.integerLiteralValue(values.count + 1) else {
+            c.error("fail() arguments must be literals", a.range)
+            return .void
+          }
+          values.append(String(v))
+        }
+      }
+      if c.tc.deadBranchDepth == 0 { c.error(CompileTimeFunctions.format(format, values), c.call.range) }
+      return .void
     case "static_assert":
       // Decided now: the condition must be known at compile time (literals, is_str(...), $1 ...).
       guard c.arity(2...2) else { return .void }

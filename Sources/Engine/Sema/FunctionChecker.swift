@@ -251,7 +251,7 @@ enum FunctionChecker {
       return checkStringFunction(CallCheck(name: name, args: args, call: call, tc: tc))
     case _ where CompileTimeFunctions.names.contains(name):
       return .boolean  // a wrong call, already reported by CompileTimeFunctions
-    case "kptr", "uptr", "reg", "static_assert", "comm", "nsecs", "bswap", "assert", "percpu_kaddr", "write_user", "override", "debugf",
+    case "fail", "kptr", "uptr", "reg", "static_assert", "comm", "nsecs", "bswap", "assert", "percpu_kaddr", "write_user", "override", "debugf",
       "path", "socket_cookie",
       "unwatch":
       return checkStdlibFunction(CallCheck(name: name, args: args, call: call, tc: tc))

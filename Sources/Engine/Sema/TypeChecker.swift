@@ -13,6 +13,8 @@ final class TypeChecker {
   private(set) var diagnostics: [Diagnostic] = []
   private var scopes: [[String: BPFType]] = [[:]]
   private var loopDepth = 0
+  /// Inside a branch that a compile-time condition never takes: fail() there is not visited.
+  private(set) var deadBranchDepth = 0
 
   init(maps: MapTable, context: ProbeContext, positionalParameters: [String], finalPass: Bool) {
     self.maps = maps
@@ -55,8 +57,9 @@ final class TypeChecker {
       scopes[scopes.count - 1][name] = t
     case .ifElse(let cond, let then, let otherwise):
       requireCondition(cond)
-      check(then)
-      if let otherwise { check(otherwise) }
+      let truth = CompileTimeFunctions.constantTruth(cond)
+      checkBranch(then, dead: truth == false)
+      if let otherwise { checkBranch(otherwise, dead: truth == true) }
     case .whileLoop(let cond, let body):
       requireCondition(cond)
       loopDepth += 1
@@ -101,6 +104,12 @@ final class TypeChecker {
     case .block(let b):
       check(b)
     }
+  }
+
+  private func checkBranch(_ b: Block, dead: Bool) {
+    if dead { deadBranchDepth += 1 }
+    check(b)
+    if dead { deadBranchDepth -= 1 }
   }
 
   private func requireCondition(_ e: Expr) {

@@ -221,4 +221,12 @@ extension BuiltinFunctionTests {
       #"BEGIN { $a = pid ? (1, "a") : ("b", 2); }"#, "Ternary operator branches have different types",
       at: #"pid ? (1, "a") : ("b", 2)"#)
   }
+
+  @Test func failIsACompileTimeErrorWhereVisited() {
+    let program = #"BEGIN { if ($1 < 2) { fail("want more than 1, got %d (%s)", $1, "x"); } }"#
+    #expect(withOptions(program, ["5"]) == "compiled")
+    #expect(withOptions(program, ["1"]).contains("ERROR: want more than 1, got 1 (x)"))
+    expectError(#"BEGIN { fail("always"); }"#, "always", at: #"fail("always")"#)
+    expectError(#"BEGIN { if (pid) { fail("%d", pid); } }"#, "fail() arguments must be literals", at: "pid")
+  }
 }
