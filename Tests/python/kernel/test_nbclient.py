@@ -54,7 +54,7 @@ def test_notebook_runs_and_records_outputs():
     c0, c1, c2 = nb.cells
     assert c0.execution_count == 1
     assert c0.outputs[0].output_type == "stream" and c0.outputs[0].text == "hello notebook\n"
-    assert c1.outputs[0].name == "stderr" and c1.outputs[0].text == "WARNING: careful\n"
+    assert c1.outputs[0].name == "stderr" and c1.outputs[0].text == "cell[2]:1:9-25: WARNING: careful\n"
     assert "Attached 1 probe" in texts(c2, "stderr")
     assert nb.metadata.language_info.name == "bpftrace"
     assert nb.metadata.language_info.file_extension == ".bt"
