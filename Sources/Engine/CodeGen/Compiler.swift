@@ -52,9 +52,13 @@ public enum Compiler {
     _ program: Program, _ resources: CompileResources, _ resolver: ProbeResolver, _ positional: [String]
   ) throws -> CompileResult {
     var diagnostics: [Diagnostic] = []
+    // `--name=value` words are program options (getopt), the rest positional parameters.
+    let (positional, named) = ProgramOptions.split(positional)
     Positional.substitute(program, positional)
     diagnostics = AttachPointParameters.expand(program, positional)
     if !diagnostics.isEmpty { throw DiagnosticList(diagnostics) }
+    let optionErrors = ProgramOptions.substitute(program, named)
+    if !optionErrors.isEmpty { throw DiagnosticList(optionErrors) }
     var macros = MacroExpander(program.macros)
     macros.expand(program)
     if !macros.diagnostics.isEmpty { throw DiagnosticList(macros.diagnostics) }
@@ -229,17 +233,23 @@ public enum Compiler {
 /// `$1`, `$2`... and `$#` become literals before type checking, as in bpftrace.
 enum Positional {
   static func substitute(_ program: Program, _ params: [String]) {
+    func text(_ n: Int) -> String { n >= 1 && n <= params.count ? params[n - 1] : "" }
     ProgramWalk.expressions(program) { e in
       switch e.kind {
+      // str($1) is the parameter's text even when it is a number, and a literal (kaddr(str($1)));
+      // str($1 + n) skips n characters.
       case .call("str", let args) where !args.isEmpty:
-        // `str($1)` is the parameter's text even when it looks like a number.
         if case .positional(let n) = args[0].kind {
-          args[0].kind = .string(ByteString(n >= 1 && n <= params.count ? params[n - 1] : ""))
+          if args.count == 1 { e.kind = .string(ByteString(text(n))) } else { args[0].kind = .string(ByteString(text(n))) }
+        } else if args.count == 1, case .binary(.add, let p, let k) = args[0].kind, case .positional(let n) = p.kind,
+          case .integer(let skip, _) = k.kind
+        {
+          e.kind = .string(ByteString(String(text(n).utf8.dropFirst(Int(min(skip, 4096)))) ?? ""))
         }
       case .positional(let n):
-        let value = n >= 1 && n <= params.count ? params[n - 1] : ""
-        if let i = integer(value) {
-          e.kind = .integer(i, suffix: "")
+        let value = text(n)
+        if let i = ProgramOptions.integerLiteral(value) {
+          e.kind = i
         } else if value.isEmpty, n > params.count {
           e.kind = .integer(0, suffix: "")
         } else {

@@ -2,6 +2,15 @@
 enum PtRegs {
   static let argumentOffsets: [Int16] = [112, 104, 96, 88, 72, 64]  // di, si, dx, cx, r8, r9
   static let returnValue: Int16 = 80  // ax
+
+  /// reg("name"): where each register is saved.
+  static let byName: [String: Int16] = [
+    "r15": 0, "r14": 8, "r13": 16, "r12": 24, "bp": 32, "bx": 40, "r11": 48, "r10": 56, "r9": 64, "r8": 72,
+    "ax": 80, "cx": 88, "dx": 96, "si": 104, "di": 112, "orig_ax": 120, "ip": 128, "cs": 136, "flags": 144,
+    "sp": 152, "ss": 160,
+  ]
+
+  static func offset(of name: String) -> Int16? { byName[name] }
 }
 
 extension ProgramGenerator {
@@ -33,6 +42,7 @@ extension ProgramGenerator {
         self.asm.emit(.alu64(.sub, .r0, .reg(.r1)))
       }
     case "cpu": return try helper(.getSmpProcessorId)
+    case "ncpus": return .constant(Int64(BPFMap.possibleCPUs))
     case "cgroup": return try helper(.getCurrentCgroupId)
     case "rand": return try helper(.getPrandomU32)
     case "jiffies": return try helper(.jiffies64)

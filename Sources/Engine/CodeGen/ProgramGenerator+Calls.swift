@@ -15,7 +15,9 @@ extension ProgramGenerator {
     case "exit":
       let d = resources.events.register(.exit, payload: [.int64], range: e.range)
       try sendEvent(d, args.isEmpty ? [] : args, at: e.range, defaults: [.constant(0)])
-      asm.emit(.jump(returnLabel))
+      // Conditional in form: statements after exit() are dead, and unreachable code fails to load.
+      asm.mov(.r1, 1)
+      asm.emit(.jumpIf(.ne, .r1, .imm(0), returnLabel))
       return .void
     case "print":
       if case .map(let m, let keys) = args[0].kind, keys.isEmpty {
@@ -24,7 +26,13 @@ extension ProgramGenerator {
         let d = resources.events.register(.printMap(name: m, top: Int(top), div: Int(div)), payload: [], range: e.range)
         try sendEvent(d, [], at: e.range)
       } else {
-        let t = MapDefinition.widened(args[0].type)
+        // Booleans print as true/false and tuples are laid out by their own element types, so
+        // both keep their type (maps widen them).
+        let t: BPFType
+        switch args[0].type {
+        case .boolean, .tuple: t = args[0].type
+        default: t = MapDefinition.widened(args[0].type)
+        }
         let d = resources.events.register(.printValue(t), payload: [t], range: e.range)
         try sendEvent(d, [args[0]], at: e.range)
       }
@@ -76,12 +84,20 @@ extension ProgramGenerator {
       asm.bind(end)
       setTemp(t, from: .r1)
       return t
-    case "str", "strncmp", "strcontains", "buf", "macaddr", "strerror", "strftime":
+    case "str", "strncmp", "strcontains", "str_concat", "memcmp", "buf", "macaddr", "strerror", "strftime", "strlen",
+      "pton", "signal_name",
+      "strstr", "syscall_name":
       return try stringCall(name, args, e)
     case "ksym", "usym", "kaddr", "uaddr", "cgroupid", "sizeof", "offsetof":
       return try symbolCall(name, args, e)
     case "system", "cat", "signal":
       return try actionCall(name, args, e)
+    case "fail", "kptr", "uptr", "reg", "static_assert", "comm", "nsecs", "bswap", "assert", "percpu_kaddr", "write_user", "override", "debugf",
+      "path", "socket_cookie",
+      "unwatch":
+      return try stdlibCall(name, args, e)
+    case "len" where { if case .stack = args[0].type { return true } else { return false } }():
+      return try stackLength(args[0], e)
     case "len":
       guard case .map(let m, _) = args[0].kind, let def = resources.maps[m] else {
         throw fail("len() expects a map", e.range)

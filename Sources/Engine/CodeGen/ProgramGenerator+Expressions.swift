@@ -125,10 +125,10 @@ extension ProgramGenerator {
       let off = try allocate(size, at: e.range)
       try zero(off, size)
       try jump(cond, when: false, to: elseLabel)
-      try store(try emit(a), type: a.type, to: off, as: e.type)
+      try storeBranch(try emit(a), a.type, to: off, as: e.type)
       asm.emit(.jump(end))
       asm.bind(elseLabel)
-      try store(try emit(b), type: b.type, to: off, as: e.type)
+      try storeBranch(try emit(b), b.type, to: off, as: e.type)
       asm.bind(end)
       return .bytes(off, size: size)
     case .cast(_, let operand):
@@ -170,6 +170,7 @@ extension ProgramGenerator {
       if case .pointer(.record(let r, _), _) = base.type { return try recordField(try emit(base), record: r, name, e) }
       throw fail("Field access on '\(base.type)' is not supported yet", e.range)
     case .index(let base, let index):
+      if case .string(let size) = base.type { return try stringCharacter(base, index, size: size, e) }
       let elementSize: Int
       switch base.type {
       case .pointer(let t, _): elementSize = max(1, t.size)
@@ -304,8 +305,7 @@ extension ProgramGenerator {
       let l = try emit(a)
       let r = try emit(b)
       if case .constant(let x) = l, case .constant(let y) = r {
-        let holds = compare(op, x, y, signed: signed)
-        if holds == when { asm.emit(.jump(target)) }
+        constantJump(compare(op, x, y, signed: signed) == when, to: target)
         return
       }
       load(l, into: .r1)
@@ -316,13 +316,20 @@ extension ProgramGenerator {
     default:
       let v = try emit(e)
       if case .constant(let c) = v {
-        if (c != 0) == when { asm.emit(.jump(target)) }
+        constantJump((c != 0) == when, to: target)
         return
       }
       load(v, into: .r1)
       release(v)
       asm.emit(.jumpIf(when ? .ne : .eq, .r1, .imm(0), target))
     }
+  }
+
+  /// A branch decided at compile time, still as a conditional jump: an unconditional one would
+  /// leave the other path's code unreachable, which the verifier rejects (it prunes the dead path).
+  private func constantJump(_ taken: Bool, to target: Label) {
+    asm.mov(.r1, taken ? 1 : 0)
+    asm.emit(.jumpIf(.ne, .r1, .imm(0), target))
   }
 
   private func compare(_ op: BinaryOperator, _ x: Int64, _ y: Int64, signed: Bool) -> Bool {
@@ -351,8 +358,9 @@ extension ProgramGenerator {
       let v = try emit(other)
       guard case .bytes(let off, let size) = v else { throw fail("internal: string not in memory", a.range) }
       if lit.count > size {
-        // The literal can't fit in the other string's buffer: equal only if it is cut at the buffer end.
-        asm.emit(.jump(notEqualLabel))
+        // The literal can't fit in the other string's buffer: never equal (known now, but still a
+        // conditional jump so the code after it stays reachable for the verifier).
+        constantJump(true, to: notEqualLabel)
       } else {
         for c in ProgramGenerator.chunks(lit.count, aligned: [Int(off)]) {
           let (i, chunk) = (c.at, c.size)
@@ -393,5 +401,24 @@ extension ProgramGenerator {
       asm.emit(.jump(equalLabel))
     }
     if equal { asm.bind(notEqualLabel) } else { asm.bind(equalLabel) }
+  }
+}
+
+extension ProgramGenerator {
+  /// A ternary branch's value into the result: tuples whose strings are shorter than the result's
+  /// are copied element by element into the result's layout.
+  func storeBranch(_ v: Value, _ from: BPFType, to off: Int16, as to: BPFType) throws {
+    guard case .tuple(let src) = from, case .tuple(let dst) = to, from != to, case .bytes(let at, _) = v else {
+      return try store(v, type: from, to: off, as: to)
+    }
+    let (a, b) = (TupleLayout(src), TupleLayout(dst))
+    for i in src.indices {
+      let (so, dso) = (at + Int16(a.offsets[i]), off + Int16(b.offsets[i]))
+      if case .tuple = src[i] {
+        try storeBranch(.bytes(so, size: src[i].size), src[i], to: dso, as: dst[i])
+      } else {
+        copy(from: .r10, so, to: .r10, dso, size: min(src[i].size, dst[i].size))
+      }
+    }
   }
 }

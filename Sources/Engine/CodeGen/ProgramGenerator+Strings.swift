@@ -1,4 +1,4 @@
-/// String and byte functions computed in the kernel: str, strncmp, strcontains, buf, macaddr,
+/// String and byte functions computed in the kernel: str, strncmp, strcontains, buf, macaddr, pton,
 /// and the values user space formats later (strerror, strftime).
 extension ProgramGenerator {
   func stringCall(_ name: String, _ args: [Expr], _ e: Expr) throws -> Value {
@@ -8,6 +8,19 @@ extension ProgramGenerator {
     case "strcontains": return try strcontains(args, e)
     case "buf": return try buf(args, e)
     case "macaddr": return try macaddr(args, e)
+    case "strlen": return try strlen(args, e)
+    case "pton":
+      guard case .string(let text) = args[0].kind, let bytes = InternetAddress.parse(text) else {
+        throw fail("pton() expects an IPv4 or IPv6 address literal", args[0].range)
+      }
+      let off = try allocate(bytes.count, at: e.range)
+      try storeLiteral(bytes, size: bytes.count, at: off)
+      return .bytes(off, size: bytes.count)
+    case "signal_name", "syscall_name":
+      return try owned(try emit(args[0]), at: e.range)
+    case "strstr": return try strstr(args, e)
+    case "str_concat": return try strConcat(args, e)
+    case "memcmp": return try memcmp(args, e)
     case "strerror":
       // Integers are 64-bit (sign-extended) in registers: user space takes the magnitude.
       return try owned(try emit(args[0]), at: e.range)
@@ -43,7 +56,8 @@ extension ProgramGenerator {
     let size = e.type.size
     if case .bytes(let src, let srcSize) = source {
       // Already a string: only a literal length shortens it (to n - 1 characters).
-      guard args.count == 2, isLiteral(args[1]), size <= srcSize else { return source }
+      // (Sema keeps the string's own type when the length does not shorten it.)
+      guard args.count == 2, isLiteral(args[1]), size < srcSize else { return source }
       let off = try allocate(size, at: e.range)
       try zero(off, size)
       copy(from: fp, src, to: fp, off, size: max(0, size - 2))
@@ -107,9 +121,7 @@ extension ProgramGenerator {
 
   /// strcontains(haystack, "needle"): tries each start before the haystack's NUL.
   private func strcontains(_ args: [Expr], _ e: Expr) throws -> Value {
-    guard case .string(let needleText) = args[1].kind else {
-      throw fail("strcontains() needs a string literal as the needle", args[1].range)
-    }
+    guard case .string(let needleText) = args[1].kind else { return try strcontainsRuntime(args, e) }
     let needle = needleText.bytes
     if needle.isEmpty { return .constant(1) }
     // No room for it: known now (and code for it would be unreachable, which the verifier rejects).

@@ -10,6 +10,16 @@ public final class BTFTypeLibrary: TypeLibrary, @unchecked Sendable {
     return btf ?? nil
   }
 
+  /// The vmlinux BTF id of a global kernel variable (per-CPU ones included), for percpu_kaddr().
+  public func kernelVariableID(named name: String) -> Int32? {
+    types?.typeID(named: name, kind: UInt32(BTFTypes.Kind.variable.rawValue)).map { Int32(bitPattern: $0) }
+  }
+
+  /// The vmlinux BTF id of a kernel function, for kfunc calls.
+  public func kernelFunctionID(named name: String) -> Int32? {
+    types?.functionID(name).map { Int32(bitPattern: $0) }
+  }
+
   public func record(named name: String) -> RecordLayout? {
     if let hit = cache[name] { return hit }
     let layout = lookup(name)

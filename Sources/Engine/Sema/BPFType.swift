@@ -199,6 +199,8 @@ public enum SymbolKind: String, Sendable {
   case ksym, usym, kaddr, probe, username, inet, macaddr
   case cgroupPath = "cgroup_path"
   case strerror, timestamp
+  case signalName = "signal_name"
+  case syscallName = "syscall_name"
 
   public var size: Int {
     switch self {

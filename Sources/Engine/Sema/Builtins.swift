@@ -4,7 +4,7 @@ enum Builtins {
   static func type(of name: String, in ctx: ProbeContext) -> Result<BPFType, SemaMessage> {
     switch name {
     case "pid", "tid", "uid", "gid", "cpu", "numaid", "rand", "cpid": return .success(.uint32)
-    case "nsecs", "elapsed", "cgroup", "jiffies", "curtask": return .success(.uint64)
+    case "nsecs", "elapsed", "cgroup", "jiffies", "curtask", "ncpus": return .success(.uint64)
     case "comm": return .success(.string(size: 16))
     case "probe": return .success(.symbol(.probe))
     case "username": return .success(.symbol(.username))

@@ -1,4 +1,7 @@
-/// String and byte functions: strncmp, strcontains, buf, macaddr, strerror, strftime.
+import Glibc
+
+/// String and byte functions: strncmp, strcontains, strlen, buf, macaddr, pton, strerror,
+/// signal_name, strftime.
 extension FunctionChecker {
   static func checkStringFunction(_ c: CallCheck) -> BPFType {
     switch c.name {
@@ -15,13 +18,76 @@ extension FunctionChecker {
     case "strcontains":
       guard c.arity(2...2) else { return .boolean }
       _ = c.string(0)
-      guard c.string(1) != nil else { return .boolean }
-      if case .string = c.args[1].kind {
-      } else {
-        c.error(
-          "strcontains() needs a string literal as the needle (a runtime needle is not supported yet)", c.args[1].range)
-      }
+      _ = c.string(1)
       return .boolean
+    case "strlen":
+      guard c.arity(1...1) else { return .uint64 }
+      let t = c.tc.check(c.args[0])
+      switch t {
+      case .none, .string, .array(.integer(8, _), _): break
+      case .pointer(.integer(8, _), _):
+        // Read the string first, as str() does (at most max_strlen bytes).
+        let pointer = Expr(c.args[0].kind, range: c.args[0].range)
+        c.args[0].kind = .call(name: "str", arguments: [pointer])
+        c.tc.check(c.args[0])
+      default: c.error("strlen() expects a string, a char array or a char pointer ('\(t)' provided)", c.args[0].range)
+      }
+      return .uint64
+    case "pton":
+      guard c.arity(1...1), let text = c.stringLiteral(0) else {
+        return .array(.integer(bits: 8, signed: false), count: 4)
+      }
+      guard let bytes = InternetAddress.parse(text) else {
+        c.error("pton() expects an IPv4 or IPv6 address literal ('\(text)' is neither)", c.args[0].range)
+        return .array(.integer(bits: 8, signed: false), count: 4)
+      }
+      return .array(.integer(bits: 8, signed: false), count: bytes.count)
+    case "strcap":
+      // Valid calls were answered by CompileTimeFunctions.
+      if c.arity(1...1) {
+        c.error(
+          "strcap() expects a string, a char array or a char pointer ('\(c.tc.check(c.args[0]))' provided)",
+          c.args[0].range)
+      }
+      return .int64
+    case "str_concat":
+      guard c.arity(2...2), case .string(let a)? = c.string(0), case .string(let b)? = c.string(1) else {
+        return .string(size: c.tc.config.maxStringLength)
+      }
+      return .string(size: a + b - 1)
+    case "memcmp":
+      guard c.arity(3...3) else { return .int64 }
+      var sizes: [Int] = []
+      for i in 0..<2 {
+        let t = c.tc.check(c.args[i])
+        switch t {
+        case .none: return .int64
+        case .string, .array, .tuple, .buffer, .integer, .boolean: sizes.append(t.size)
+        default:
+          c.error("memcmp() compares values in memory (strings, arrays, tuples, integers), not '\(t)'", c.args[i].range)
+          return .int64
+        }
+      }
+      c.tc.check(c.args[2])
+      guard let n = c.integerLiteralValue(2), n >= 0 else {
+        c.error("memcmp() needs a non-negative literal count", c.args[2].range)
+        return .int64
+      }
+      if n > Int64(sizes.min() ?? 0) {
+        c.error("memcmp() count \(n) is larger than the values (\(sizes.min() ?? 0) bytes)", c.args[2].range)
+      }
+      return .int64
+    case "strstr":
+      guard c.arity(2...2) else { return .int64 }
+      _ = c.string(0)
+      _ = c.string(1)
+      return .int64
+    case "syscall_name":
+      if c.arity(1...1) { _ = c.integer(0) }
+      return .symbol(.syscallName)
+    case "signal_name":
+      if c.arity(1...1) { _ = c.integer(0) }
+      return .symbol(.signalName)
     case "buf":
       return checkBuf(c)
     case "macaddr":
@@ -84,5 +150,16 @@ extension FunctionChecker {
       return .sizedBuffer(capacity: Int(min(n, Int64(c.tc.config.maxStringLength))))
     }
     return fallback
+  }
+}
+
+/// pton()'s compile-time parse of an address literal: 4 bytes for IPv4, 16 for IPv6 (a colon
+/// makes it IPv6, as upstream decides).
+enum InternetAddress {
+  static func parse(_ text: String) -> [UInt8]? {
+    let v6 = text.contains(":")
+    var bytes = [UInt8](repeating: 0, count: v6 ? 16 : 4)
+    let ok = bytes.withUnsafeMutableBytes { inet_pton(v6 ? AF_INET6 : AF_INET, text, $0.baseAddress) }
+    return ok == 1 ? bytes : nil
   }
 }

@@ -235,12 +235,29 @@ enum FunctionChecker {
       tc.check(args[1])
       return .boolean
     case "len":
-      guard arity(1...1), mapArgument(0) != nil else { return .int64 }
+      guard arity(1...1) else { return .int64 }
+      if case .map = args[0].kind {
+      } else {
+        // len(kstack) / len(ustack): the frames a stack has (at most its limit).
+        let t = tc.check(args[0])
+        if case .stack = t { return .int64 }
+        if t != .none { tc.error("len() expects a map, a kstack or a ustack ('\(t)' provided)", args[0].range) }
+        return .int64
+      }
+      guard mapArgument(0) != nil else { return .int64 }
       return .int64
     case "ksym", "usym", "kaddr", "uaddr", "cgroupid", "sizeof", "offsetof":
       return checkSymbolFunction(CallCheck(name: name, args: args, call: call, tc: tc))
-    case "strncmp", "strcontains", "buf", "macaddr", "strerror", "strftime":
+    case "strncmp", "strcontains", "str_concat", "memcmp", "strcap", "buf", "macaddr", "strerror", "strftime", "strlen",
+      "pton", "signal_name", "strstr",
+      "syscall_name":
       return checkStringFunction(CallCheck(name: name, args: args, call: call, tc: tc))
+    case _ where CompileTimeFunctions.names.contains(name):
+      return .boolean  // a wrong call, already reported by CompileTimeFunctions
+    case "fail", "kptr", "uptr", "reg", "static_assert", "comm", "nsecs", "bswap", "assert", "percpu_kaddr", "write_user", "override", "debugf",
+      "path", "socket_cookie",
+      "unwatch":
+      return checkStdlibFunction(CallCheck(name: name, args: args, call: call, tc: tc))
     case "system", "cat", "signal":
       return checkActionFunction(CallCheck(name: name, args: args, call: call, tc: tc))
     default:

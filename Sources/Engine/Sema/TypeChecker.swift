@@ -13,6 +13,8 @@ final class TypeChecker {
   private(set) var diagnostics: [Diagnostic] = []
   private var scopes: [[String: BPFType]] = [[:]]
   private var loopDepth = 0
+  /// Inside a branch that a compile-time condition never takes: fail() there is not visited.
+  private(set) var deadBranchDepth = 0
 
   init(maps: MapTable, context: ProbeContext, positionalParameters: [String], finalPass: Bool) {
     self.maps = maps
@@ -55,8 +57,9 @@ final class TypeChecker {
       scopes[scopes.count - 1][name] = t
     case .ifElse(let cond, let then, let otherwise):
       requireCondition(cond)
-      check(then)
-      if let otherwise { check(otherwise) }
+      let truth = CompileTimeFunctions.constantTruth(cond)
+      checkBranch(then, dead: truth == false)
+      if let otherwise { checkBranch(otherwise, dead: truth == true) }
     case .whileLoop(let cond, let body):
       requireCondition(cond)
       loopDepth += 1
@@ -65,6 +68,8 @@ final class TypeChecker {
     case .unroll(let count, let body):
       if case .integer(let n, _) = count.kind, n >= 1, n <= 100 {
         count.type = .int64
+      } else if case .integer(let n, _) = count.kind {
+        error(n < 1 ? "unroll minimum value is 1" : "unroll maximum value is 100", count.range)
       } else {
         error("unroll() count must be an integer literal between 1 and 100", count.range)
       }
@@ -105,6 +110,12 @@ final class TypeChecker {
     case .block(let b):
       check(b)
     }
+  }
+
+  private func checkBranch(_ b: Block, dead: Bool) {
+    if dead { deadBranchDepth += 1 }
+    check(b)
+    if dead { deadBranchDepth -= 1 }
   }
 
   private func requireCondition(_ e: Expr) {
@@ -150,8 +161,8 @@ final class TypeChecker {
         }
         target.type = existing == .none ? vt : existing
         if existing == .none { setVariable(name, vt) }
-        // A string variable is as large as the largest string assigned to it (`$a = ""; $a = "hello"`).
-        if case .string(let n) = existing, case .string(let m) = vt, m > n {
+        // A longer string widens the variable (`$a = ""; ... $a = "hello"`), as upstream sizes it.
+        if case .string(let had) = existing, case .string(let new) = vt, new > had {
           setVariable(name, vt)
           target.type = vt
         }
@@ -262,6 +273,10 @@ final class TypeChecker {
   }
 
   private func infer(_ e: Expr) -> BPFType {
+    if let plain = StdlibRewrites.rewrite(e) ?? CompileTimeFunctions.evaluate(e, in: self) {
+      e.kind = plain
+      return infer(e)
+    }
     switch e.kind {
     case .integer(let v, let suffix):
       if suffix.contains("u") || v > UInt64(Int64.max) { return .uint64 }
@@ -374,6 +389,7 @@ final class TypeChecker {
       if ta == .boolean, tb == .boolean { return .boolean }
       if ta.isInteger, tb.isInteger { return promote(ta, tb) }
       if case .string(let x) = ta, case .string(let y) = tb { return .string(size: max(x, y)) }
+      if let both = Self.unifiedTuple(ta, tb) { return both }
       if ta != tb, ta != .none, tb != .none {
         error("Ternary operator branches have different types: '\(ta)' and '\(tb)'", e.range)
       }
@@ -406,8 +422,11 @@ final class TypeChecker {
       }
       if case .tracepointArgs = bt { return tracepointField(name, e) }
       if case .record(let r, _) = bt { return recordField(name, of: r, e) }
-      // `.` on a pointer dereferences it, as upstream's `.` and `->` are one operator.
-      if case .pointer(.record(let r, _), _) = bt { return recordField(name, of: r, e) }
+      if case .pointer(.record(let r, _), _) = bt {
+        // Upstream dereferences pointers for `.` too (`curtask.pid`, `task.real_parent.pid`).
+        e.kind = .arrow(base, name)
+        return recordField(name, of: r, e)
+      }
       if bt != .none { error("Can not access field '\(name)' on expression of type '\(bt)'", e.range) }
       return .none
     case .arrow(let base, let name):
@@ -465,6 +484,24 @@ final class TypeChecker {
       scopes.removeLast()
       return t
     }
+  }
+
+  /// Two tuples that differ only in string sizes: each string as long as the longer one.
+  static func unifiedTuple(_ a: BPFType, _ b: BPFType) -> BPFType? {
+    guard case .tuple(let x) = a, case .tuple(let y) = b, x.count == y.count, a != b else { return nil }
+    var items: [BPFType] = []
+    for (p, q) in zip(x, y) {
+      if case .string(let m) = p, case .string(let n) = q {
+        items.append(.string(size: max(m, n)))
+      } else if let inner = unifiedTuple(p, q) {
+        items.append(inner)
+      } else if p == q {
+        items.append(p)
+      } else {
+        return nil
+      }
+    }
+    return .tuple(items)
   }
 
   private func checkBinary(_ op: BinaryOperator, _ lhs: Expr, _ rhs: Expr, _ e: Expr) -> BPFType {

@@ -50,3 +50,15 @@ extension TypeLibrary {
     return nil
   }
 }
+
+extension TypeLibrary {
+  /// Kernel variables by name, where the library knows them (kernel BTF does); nil otherwise.
+  public func kernelVariableID(named name: String) -> Int32? {
+    (self as? BTFTypeLibrary)?.kernelVariableID(named: name)
+  }
+
+  /// Kernel functions (kfuncs) by name, where the library knows them; nil otherwise.
+  public func kernelFunctionID(named name: String) -> Int32? {
+    (self as? BTFTypeLibrary)?.kernelFunctionID(named: name)
+  }
+}

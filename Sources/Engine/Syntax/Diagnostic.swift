@@ -4,6 +4,8 @@ public struct Diagnostic: Error, Sendable, Equatable {
   public enum Severity: String, Sendable {
     case error = "ERROR"
     case warning = "WARNING"
+    /// Guidance with nothing wrong in the program (e.g. the `-- --help` list of program options).
+    case hint = "HINT"
   }
 
   public var severity: Severity

@@ -111,9 +111,7 @@ final class UprobeResolver: ProbeResolver {
       #"BEGIN { @ = strncmp("a", 7, 1); }"#, "strncmp() only supports string arguments ('int64' provided)", at: "7")
     expectError(
       #"BEGIN { $n = 2; @ = strncmp("a", "b", $n); }"#, "Builtin strncmp requires a non-negative literal", at: "$n")
-    expectError(
-      #"BEGIN { $s = "x"; @ = strcontains(comm, $s); }"#, "strcontains() needs a string literal as the needle", at: "$s"
-    )
+    #expect(errors(#"BEGIN { $s = "x"; @ = strcontains(comm, $s); }"#) == "compiled")
     expectError(
       #"BEGIN { @ = strcontains(1, "a"); }"#, "strcontains() only supports string arguments ('int64' provided)", at: "1"
     )

@@ -1,6 +1,5 @@
 """Request/reply behaviour of the shell and control channels."""
 import re
-
 from harness import collect, execute, ok, stream_text
 
 # Waits in a shell command, then fails to compile: a slow failing cell.
@@ -71,6 +70,7 @@ def test_store_history_false_and_silent_do_not_count(kc):
 def test_stderr_stream(kc):
     reply, msgs = execute(kc, 'BEGIN { warnf("oops"); }')
     assert reply["content"]["status"] == "ok"
+    # As upstream, warnf() names the source location of its call (the cell's file name).
     assert re.fullmatch(r"cell\[\d+\]:1:9-22: WARNING: oops\n", stream_text(msgs, "stderr"))
     assert stream_text(msgs, "stdout") == ""
 

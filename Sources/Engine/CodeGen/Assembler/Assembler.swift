@@ -58,7 +58,10 @@ public enum BPFHelper: Int32, Sendable {
   case perfEventOutput = 25
   case getStackid = 27
   case getCurrentTask = 35
+  case probeWriteUser = 36
+  case overrideReturn = 58
   case probeReadStr = 45
+  case getSocketCookie = 46
   case getNumaNodeId = 42
   case getCurrentCgroupId = 80
   case sendSignal = 109
@@ -74,6 +77,9 @@ public enum BPFHelper: Int32, Sendable {
   case ringbufSubmit = 132
   case ringbufDiscard = 133
   case getTaskStack = 141
+  case perCpuPtr = 153
+  case thisCpuPtr = 154
+  case dPath = 147
   case getCurrentTaskBtf = 158
   case ktimeGetCoarseNs = 160
   case getFuncIp = 173

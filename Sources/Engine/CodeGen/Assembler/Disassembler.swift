@@ -40,6 +40,8 @@ public enum Disassembler {
     case .loadImm64(let d, let v): return "\(d) = 0x\(String(v, radix: 16)) ll"
     case .loadMap(let d, let m): return "\(d) = map[\(mapName(m))]"
     case .loadMapValue(let d, let m, let off): return "\(d) = map[\(mapName(m))][0]+\(off)"
+    case .loadKernelVariable(let d, let id): return "\(d) = &btf_var[\(id)]"
+    case .callKernelFunction(let id): return "call kfunc#\(id)"
     case .load(let sz, let d, let s, let off): return "\(d) = *(\(sz.cType) *)\(mem(s, off))"
     case .loadSigned(let sz, let d, let s, let off):
       return "\(d) = *(s\(sz.cType.dropFirst()) *)\(mem(s, off))"

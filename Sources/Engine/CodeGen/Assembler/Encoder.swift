@@ -25,8 +25,10 @@ let modeMemSX: UInt8 = 0x80
 let modeAtomic: UInt8 = 0xc0
 let pseudoMapFD: UInt8 = 1
 let pseudoMapValue: UInt8 = 2
+let pseudoBTFID: UInt8 = 3
 let pseudoCall: UInt8 = 1
 let pseudoFunc: UInt8 = 4
+let pseudoKernelFunctionCall: UInt8 = 2
 
 public enum Encoder {
   /// Slot indices where subprograms (callbacks) start, for the kernel's BTF function info.
@@ -89,6 +91,7 @@ public enum Encoder {
       case .loadMap(let dst, let m): wide(dst, pseudoMapFD, UInt64(UInt32(bitPattern: mapFD(m))))
       case .loadMapValue(let dst, let m, let off):
         wide(dst, pseudoMapValue, UInt64(UInt32(bitPattern: mapFD(m))) | UInt64(UInt32(bitPattern: off)) << 32)
+      case .loadKernelVariable(let dst, let id): wide(dst, pseudoBTFID, UInt64(UInt32(bitPattern: id)))
       case .load(let size, let dst, let src, let off):
         raw(OpClass.ldx.rawValue | size.rawValue | modeMem, dst.rawValue, src.rawValue, off, 0)
       case .loadSigned(let size, let dst, let src, let off):
@@ -109,6 +112,7 @@ public enum Encoder {
         case .imm(let i): raw(cls.rawValue | op.rawValue, dst.rawValue, 0, off, i)
         }
       case .call(let helper): raw(OpClass.jmp.rawValue | 0x80, 0, 0, 0, helper)
+      case .callKernelFunction(let id): raw(OpClass.jmp.rawValue | 0x80, 0, pseudoKernelFunctionCall, 0, id)
       case .callLocal(let l):
         guard let t = labelSlot[l] else { throw EncodingError(message: "label \(l.id) never bound") }
         raw(OpClass.jmp.rawValue | 0x80, 0, pseudoCall, 0, Int32(t - (out.count + 1)))

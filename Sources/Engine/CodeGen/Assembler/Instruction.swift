@@ -167,6 +167,8 @@ public enum Instruction: Equatable, Sendable {
   case loadMap(Register, MapRef)
   /// `dst = &map_value[0] + offset` of an array map (BPF_PSEUDO_MAP_VALUE).
   case loadMapValue(Register, MapRef, offset: Int32)
+  /// `dst = &kernel variable` by its vmlinux BTF id (BPF_PSEUDO_BTF_ID), resolved by the verifier.
+  case loadKernelVariable(Register, btfID: Int32)
   /// `dst = *(size *)(src + off)`
   case load(MemorySize, Register, Register, Int16)
   /// Sign-extending load (BPF_MEMSX, kernel 6.6+).
@@ -181,6 +183,8 @@ public enum Instruction: Equatable, Sendable {
   case jumpIf(JumpOp, Register, Operand, Label)
   case jumpIf32(JumpOp, Register, Operand, Label)
   case call(Int32)
+  /// Call of a kernel function (kfunc) by its vmlinux BTF id (BPF_PSEUDO_KFUNC_CALL).
+  case callKernelFunction(btfID: Int32)
   /// bpf-to-bpf call of a subprogram starting at a label.
   case callLocal(Label)
   /// `dst = &subprogram` (BPF_PSEUDO_FUNC): a callback for bpf_for_each_map_elem and friends.
@@ -199,7 +203,7 @@ public enum Instruction: Equatable, Sendable {
   /// Number of 8-byte slots the instruction occupies when encoded.
   public var slotCount: Int {
     switch self {
-    case .loadImm64, .loadMap, .loadMapValue, .loadFunction: 2
+    case .loadImm64, .loadMap, .loadMapValue, .loadFunction, .loadKernelVariable: 2
     case .bind, .source, .comment, .subprogram: 0
     default: 1
     }
