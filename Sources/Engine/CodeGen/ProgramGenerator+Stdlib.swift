@@ -8,7 +8,7 @@ extension ProgramGenerator {
     case "static_assert", "fail":
       return .void  // decided by Sema
     case "reg":
-      guard case .string(let name) = args[0].kind, let off = PtRegs.offset(of: name) else {
+      guard case .string(let name) = args[0].kind, let off = PtRegs.offset(of: name.text) else {
         throw fail("reg() expects a register name", e.range)
       }
       let t = try newTemp(at: e.range)
@@ -108,7 +108,7 @@ extension ProgramGenerator {
   /// `cpu` (0 for a CPU that does not exist), found by the verifier from its vmlinux BTF id.
   private func percpuAddress(_ args: [Expr], _ e: Expr) throws -> Value {
     guard case .string(let name) = args[0].kind else { throw fail("percpu_kaddr() expects a string literal", e.range) }
-    guard let id = resources.types?.kernelVariableID(named: name) else {
+    guard let id = resources.types?.kernelVariableID(named: name.text) else {
       throw fail("Could not resolve variable \"\(name)\" from BTF", args[0].range)
     }
     if args.count == 2 {
@@ -161,7 +161,7 @@ extension ProgramGenerator {
   /// debugf(fmt, args...): bpf_trace_printk to the kernel's trace buffer (tracefs `trace`).
   private func debugf(_ args: [Expr], _ e: Expr) throws {
     guard case .string(let format) = args[0].kind else { throw fail("debugf() needs a format string", e.range) }
-    let bytes = Array(format.utf8) + [0]
+    let bytes = format.bytes + [0]
     let fmt = try allocate(bytes.count, at: e.range)
     try storeLiteral(bytes, size: bytes.count, at: fmt)
     var slots: [Int16] = []

@@ -10,7 +10,7 @@ extension ProgramGenerator {
     case "macaddr": return try macaddr(args, e)
     case "strlen": return try strlen(args, e)
     case "pton":
-      guard case .string(let text) = args[0].kind, let bytes = InternetAddress.parse(text) else {
+      guard case .string(let text) = args[0].kind, let bytes = InternetAddress.parse(text.text) else {
         throw fail("pton() expects an IPv4 or IPv6 address literal", args[0].range)
       }
       let off = try allocate(bytes.count, at: e.range)

@@ -13,7 +13,7 @@ enum CompileTimeFunctions {
     if case .identifier(let n) = e.kind { bare = n }
     if case .call(let n, let args) = e.kind, args.isEmpty { bare = n }
     switch bare {
-    case "probetype": return .string(probeType(tc.context))
+    case "probetype": return .string(ByteString(probeType(tc.context)))
     case "has_cpid":
       return .binary(
         .notEqual, Expr(.identifier("cpid"), range: e.range), Expr(.integer(0, suffix: ""), range: e.range))

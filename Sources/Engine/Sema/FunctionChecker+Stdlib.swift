@@ -13,7 +13,7 @@ extension FunctionChecker {
       for a in c.args.dropFirst() {
         c.tc.check(a)
         switch a.kind {
-        case .string(let s): values.append(s)
+        case .string(let s): values.append(s.text)
         case .boolean(let b): values.append(b ? "true" : "false")
         default:
           guard let v = c.integerLiteralValue(values.count + 1) else {

@@ -27,18 +27,19 @@ enum ProgramOptions {
     var expected: [(name: String, description: String?)] = []
     ProgramWalk.expressions(program) { e in
       guard case .call("getopt", let args) = e.kind else { return }
-      guard (1...3).contains(args.count), case .string(let name) = args[0].kind else {
+      guard (1...3).contains(args.count), case .string(let nameBytes) = args[0].kind else {
         diagnostics.append(
           .error("getopt() takes an option name (a string literal), a default value and a description", at: e.range))
         return
       }
+      let name = nameBytes.text
       var description: String? = nil
       if args.count == 3 {
         guard case .string(let d) = args[2].kind else {
           diagnostics.append(.error("getopt() expects a string literal description", at: args[2].range))
           return
         }
-        description = d
+        description = d.text
       }
       if !expected.contains(where: { $0.name == name }) { expected.append((name, description)) }
       let given = named[name]
@@ -89,7 +90,7 @@ enum ProgramOptions {
     case .boolean(let b): return boolean(text, default: b)
     case .string(let s):
       guard case .some(let v) = text else { return .success(.string(s)) }
-      return .success(.string(v ?? ""))
+      return .success(.string(ByteString(v ?? "")))
     case .integer, .unary(.negate, _):
       guard case .some(let v) = text else { return .success(fallback.kind) }
       guard let v, let kind = integer(v) else {
