@@ -70,12 +70,8 @@ enum BpfreplCommand {
     } else {
       return runInteractive(colorize: colorize)
     }
-    // Named parameters (`-- --name=value`) need getopt(), which bpfrepl does not have yet.
-    if !options.namedParameters.isEmpty {
-      let names = options.namedParameters.map { "--" + $0.prefix { $0 != "=" } }.joined(separator: ", ")
-      FileHandleOutput.stderr("ERROR: unexpected program command line options: \(names)\n")
-      return 1
-    }
+    // Named program options (`-- --name=value`) go with the positional words: getopt() reads them.
+    positional += options.namedParameters.map { "--" + $0 }
     let includes = IncludeCheck(directories: options.includeDirs, files: options.includeFiles)
     if let problem = includes.firstMissing(in: source) {
       FileHandleOutput.stderr(DiagnosticRenderer(colorize: colorize).render(problem, in: source))

@@ -114,20 +114,11 @@ enum ProgramOptions {
 
   private static func integer(_ text: String) -> Expr.Kind? { integerLiteral(text) }
 
-  /// An integer word as a literal: decimal, 0x hex or 0 octal; a negative one as a negation (so it
-  /// stays signed). Also how positional parameters become numbers.
+  /// An integer word as a literal, read as bpftrace reads integers (see `Positional.integer`); a
+  /// negative one as a negation (so it stays signed). Also how positional parameters become numbers.
   static func integerLiteral(_ text: String) -> Expr.Kind? {
-    var digits = Substring(text)
-    let negative = digits.hasPrefix("-")
-    if negative { digits = digits.dropFirst() }
-    let value: UInt64?
-    if digits.hasPrefix("0x") || digits.hasPrefix("0X") {
-      value = UInt64(digits.dropFirst(2), radix: 16)
-    } else if digits.count > 1, digits.hasPrefix("0") {
-      value = UInt64(digits.dropFirst(), radix: 8)
-    } else {
-      value = UInt64(digits)
-    }
+    let negative = text.hasPrefix("-")
+    let value = Positional.integer(negative ? String(text.dropFirst()) : text)
     guard let value else { return nil }
     let literal = Expr.Kind.integer(value, suffix: "")
     return negative ? .unary(.negate, Expr(literal, range: .none)) : literal

@@ -54,11 +54,13 @@ extension TypeLibrary {
 extension TypeLibrary {
   /// Kernel variables by name, where the library knows them (kernel BTF does); nil otherwise.
   public func kernelVariableID(named name: String) -> Int32? {
-    (self as? BTFTypeLibrary)?.kernelVariableID(named: name)
+    if let program = self as? ProgramTypeLibrary { return program.fallback?.kernelVariableID(named: name) }
+    return (self as? BTFTypeLibrary)?.kernelVariableID(named: name)
   }
 
   /// Kernel functions (kfuncs) by name, where the library knows them; nil otherwise.
   public func kernelFunctionID(named name: String) -> Int32? {
-    (self as? BTFTypeLibrary)?.kernelFunctionID(named: name)
+    if let program = self as? ProgramTypeLibrary { return program.fallback?.kernelFunctionID(named: name) }
+    return (self as? BTFTypeLibrary)?.kernelFunctionID(named: name)
   }
 }
