@@ -69,6 +69,14 @@ struct LoopTests {
     #expect(out == "1 2 3 | 200000 0\n\n\n")
   }
 
+  @Test func macrosDeclareVariablesAndLoopInsideExpressions() throws {
+    // A macro expands to a `{ stmts; value }` expression: its `let` and its loop live in the probe's frame.
+    let out = try output(
+      "macro total(@m) { let $t = 0; for ($kv : @m) { $t += $kv.1; } $t } macro plus2(a) { let $y = a + 2; $y } BEGIN { @m[1] = 5; @m[2] = 10; printf(\"%d %d\\n\", total(@m), plus2(3)); clear(@m); exit(); }"
+    )
+    #expect(out == "15 5\n\n\n")
+  }
+
   @Test func aScalarMapCannotBeIterated() throws {
     let r = try Bpfrepl.run(["-e", "BEGIN { @x = 1; for ($kv : @x) { } }"])
     #expect(r.status != 0)

@@ -240,7 +240,11 @@ enum Positional {
       // str($1 + n) skips n characters.
       case .call("str", let args) where !args.isEmpty:
         if case .positional(let n) = args[0].kind {
-          if args.count == 1 { e.kind = .string(ByteString(text(n))) } else { args[0].kind = .string(ByteString(text(n))) }
+          if args.count == 1 {
+            e.kind = .string(ByteString(text(n)))
+          } else {
+            args[0].kind = .string(ByteString(text(n)))
+          }
         } else if args.count == 1, case .binary(.add, let p, let k) = args[0].kind, case .positional(let n) = p.kind,
           case .integer(let skip, _) = k.kind
         {

@@ -14,7 +14,7 @@ extension ProgramGenerator {
       case .forMap, .forRange: return true
       default: break
       }
-      var nested = false
+      var nested = containsCallbackLoop(expressionBlocks(of: s))
       StatementChildren.forEach(s, expr: { _ in }, statement: { nested = nested || containsCallbackLoop([$0]) })
       return nested
     }

@@ -134,6 +134,8 @@ final class ProgramGenerator {
         try b.statements.forEach(visit)
       default: break
       }
+      // Macro expansions are `{ stmts; value }` expressions whose statements declare variables too.
+      try ProgramGenerator.expressionBlocks(of: s).forEach(visit)
     }
     func reserve(_ name: String, _ type: BPFType, _ range: SourceRange) throws {
       let size = max(8, type.size)
@@ -141,6 +143,17 @@ final class ProgramGenerator {
       variables[name] = (try allocate(size, at: range), type)
     }
     try block.statements.forEach(visit)
+  }
+
+  /// The statements of `{ ...; value }` block expressions (macro expansions) in `s`'s own expressions.
+  static func expressionBlocks(of s: Statement) -> [Statement] {
+    var out: [Statement] = []
+    func walk(_ e: Expr) {
+      if case .block(let statements, _) = e.kind { out += statements }
+      ExprChildren.forEach(e, walk)
+    }
+    StatementChildren.forEach(s, expr: walk, statement: { _ in })
+    return out
   }
 
   // MARK: Statements
