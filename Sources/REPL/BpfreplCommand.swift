@@ -166,21 +166,7 @@ enum PidArgument {
   struct Failure: Error { var message: String }
 
   static func parse(_ text: String) -> Result<Int32, Failure> {
-    var digits = text.filter { $0 != "_" }
-    var radix = 10
-    if digits.count >= 2 {
-      let lower = digits.lowercased()
-      if lower.hasPrefix("0x") {
-        radix = 16
-        digits.removeFirst(2)
-      } else if lower.hasPrefix("0b") {
-        radix = 2
-        digits.removeFirst(2)
-      } else if digits.hasPrefix("0"), let d = digits.dropFirst().first, ("0"..."7").contains(d) {
-        radix = 8
-        digits.removeFirst()
-      }
-    }
+    let (digits, radix) = IntegerText.split(text)
     let leading = digits.prefix { $0.isHexDigit && Int(String($0), radix: 16)! < radix }
     guard !leading.isEmpty else { return .failure(Failure(message: "Failed to parse pid: invalid integer: \(text)")) }
     guard leading.count == digits.count else {

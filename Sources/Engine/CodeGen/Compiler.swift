@@ -270,24 +270,8 @@ enum Positional {
   /// A parameter read as bpftrace reads integers: `-12`, `0x1f`, `0b101`, `0755` (octal), `1_000`,
   /// up to 2^64-1.
   static func integer(_ text: String) -> UInt64? {
-    var digits = text.filter { $0 != "_" }
-    var negative = false
-    if digits.hasPrefix("-") {
-      negative = true
-      digits.removeFirst()
-    }
-    var radix = 10
-    let lower = digits.lowercased()
-    if lower.hasPrefix("0x") {
-      radix = 16
-      digits.removeFirst(2)
-    } else if lower.hasPrefix("0b") {
-      radix = 2
-      digits.removeFirst(2)
-    } else if digits.count > 1, digits.hasPrefix("0"), let d = digits.dropFirst().first, ("0"..."7").contains(d) {
-      radix = 8
-      digits.removeFirst()
-    }
+    let negative = text.hasPrefix("-")
+    let (digits, radix) = IntegerText.split(negative ? String(text.dropFirst()) : text)
     guard !digits.isEmpty, let magnitude = UInt64(digits, radix: radix) else { return nil }
     if negative {
       guard magnitude <= UInt64(Int64.max) + 1 else { return nil }
