@@ -77,6 +77,17 @@ struct LoopTests {
     #expect(out == "15 5\n\n\n")
   }
 
+  @Test func stringFunctionsInLoopBodiesAndScratchFrames() throws {
+    // String helpers address their buffers through the frame register, as loop callbacks and
+    // scratch frames need.
+    let body =
+      #"BEGIN { @m["abc"] = 1; @m["xyz"] = 2; $n = "y"; for ($kv : @m) { printf("%s %d %d %d %s\n", $kv.0, strlen($kv.0), strcontains($kv.0, $n), strstr($kv.0, $n), str_concat($kv.0, "!")); } clear(@m); exit(); }"#
+    for program in [body, "config = { max_strlen = 600 } " + body] {
+      let out = try output(program)
+      #expect(lines(out[...]) == ["abc 3 0 -1 abc!", "xyz 3 1 1 xyz!"], "got \(out)")
+    }
+  }
+
   @Test func aScalarMapCannotBeIterated() throws {
     let r = try Bpfrepl.run(["-e", "BEGIN { @x = 1; for ($kv : @x) { } }"])
     #expect(r.status != 0)

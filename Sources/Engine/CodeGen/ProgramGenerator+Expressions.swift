@@ -417,7 +417,7 @@ extension ProgramGenerator {
       if case .tuple = src[i] {
         try storeBranch(.bytes(so, size: src[i].size), src[i], to: dso, as: dst[i])
       } else {
-        copy(from: .r10, so, to: .r10, dso, size: min(src[i].size, dst[i].size))
+        copy(from: fp, so, to: fp, dso, size: min(src[i].size, dst[i].size))
       }
     }
   }

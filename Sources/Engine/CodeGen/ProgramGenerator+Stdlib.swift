@@ -64,7 +64,7 @@ extension ProgramGenerator {
       let size = e.type.size
       let buf = try allocate(size, at: e.range)
       try zero(buf, size)
-      asm.emit(.load(.dw, .r1, .r10, ptr))
+      asm.emit(.load(.dw, .r1, fp, ptr))
       pointer(.r2, toStack: buf)
       asm.mov(.r3, Int32(size))
       asm.call(.dPath)
@@ -114,7 +114,7 @@ extension ProgramGenerator {
     if args.count == 2 {
       let cpu = try spillToSlot(try owned(try emit(args[1]), at: e.range))
       asm.emit(.loadKernelVariable(.r1, btfID: id))
-      asm.emit(.load(.dw, .r2, .r10, cpu))
+      asm.emit(.load(.dw, .r2, fp, cpu))
       asm.call(.perCpuPtr)
     } else {
       asm.emit(.loadKernelVariable(.r1, btfID: id))
@@ -142,11 +142,11 @@ extension ProgramGenerator {
     let ok = asm.newLabel()
     let done = asm.newLabel()
     let result = try newTemp(at: e.range)
-    asm.emit(.load(.dw, .r3, .r10, length))
+    asm.emit(.load(.dw, .r3, fp, length))
     asm.mov(.r0, -22)  // EINVAL for a zero or oversized length
     asm.emit(.jumpIf(.eq, .r3, .imm(0), done))
     asm.emit(.jumpIf(.gt, .r3, .imm(Int32(size)), done))
-    asm.emit(.load(.dw, .r1, .r10, dst))
+    asm.emit(.load(.dw, .r1, fp, dst))
     pointer(.r2, toStack: src)
     asm.call(.probeWriteUser)
     asm.bind(done)
@@ -171,7 +171,7 @@ extension ProgramGenerator {
         // A string: trace_printk's %s takes its address.
         let slot = try allocate(8, at: a.range)
         pointer(.r1, toStack: off)
-        asm.emit(.store(.dw, .r10, slot, .r1))
+        asm.emit(.store(.dw, fp, slot, .r1))
         slots.append(slot)
       } else {
         slots.append(try spillToSlot(try owned(v, at: a.range)))
@@ -179,7 +179,7 @@ extension ProgramGenerator {
     }
     pointer(.r1, toStack: fmt)
     asm.mov(.r2, Int32(bytes.count))
-    for (slot, r) in zip(slots, [Register.r3, .r4, .r5]) { asm.emit(.load(.dw, r, .r10, slot)) }
+    for (slot, r) in zip(slots, [Register.r3, .r4, .r5]) { asm.emit(.load(.dw, r, fp, slot)) }
     asm.call(.tracePrintk)
   }
 
@@ -200,7 +200,7 @@ extension ProgramGenerator {
     asm.call(.ringbufReserve)
     asm.mov(.r1, 0)
     asm.emit(.jumpIf(.eq, .r0, .imm(0), lost))
-    asm.emit(.store(.dw, .r10, buffer, .r0))
+    asm.emit(.store(.dw, fp, buffer, .r0))
     asm.mov(.r1, .r6)
     asm.mov(.r2, .r0)
     asm.mov(.r3, size)
@@ -208,7 +208,7 @@ extension ProgramGenerator {
     asm.call(.getStack)
     // Keep the count across the discard: r0 is clobbered, so park it in the result first.
     setTemp(result, from: .r0)
-    asm.emit(.load(.dw, .r1, .r10, buffer))
+    asm.emit(.load(.dw, .r1, fp, buffer))
     asm.mov(.r2, 0)
     asm.call(.ringbufDiscard)
     load(result, into: .r1)
@@ -239,14 +239,14 @@ extension ProgramGenerator {
     let missing = asm.newLabel()
     let end = asm.newLabel()
     asm.emit(.jumpIf(.eq, .r0, .imm(0), missing))
-    asm.emit(.store(.dw, .r10, task, .r0))
+    asm.emit(.store(.dw, fp, task, .r0))
     try zero(buf, 16)
     pointer(.r1, toStack: buf)
     asm.mov(.r2, 16)
-    asm.emit(.load(.dw, .r3, .r10, task))
+    asm.emit(.load(.dw, .r3, fp, task))
     asm.emit(.alu64(.add, .r3, .imm(Int32(comm.offset))))
     asm.call(.probeReadKernelStr)
-    asm.emit(.load(.dw, .r1, .r10, task))
+    asm.emit(.load(.dw, .r1, fp, task))
     asm.emit(.callKernelFunction(btfID: releaseTask))
     asm.emit(.jump(end))
     asm.bind(missing)

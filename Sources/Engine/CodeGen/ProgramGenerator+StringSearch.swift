@@ -11,7 +11,7 @@ extension ProgramGenerator {
     let end = asm.newLabel()
     let stops = (0..<size).map { _ in asm.newLabel() }
     for i in 0..<size {
-      asm.emit(.load(.b, .r1, .r10, off + Int16(i)))
+      asm.emit(.load(.b, .r1, fp, off + Int16(i)))
       asm.emit(.jumpIf(.eq, .r1, .imm(0), stops[i]))
     }
     asm.mov(.r1, Int32(size))
@@ -47,7 +47,7 @@ extension ProgramGenerator {
       let next = asm.newLabel()
       var matchedWhole = true
       for k in 0..<ns {
-        asm.emit(.load(.b, .r2, .r10, no + Int16(k)))
+        asm.emit(.load(.b, .r2, fp, no + Int16(k)))
         asm.emit(.jumpIf(.eq, .r2, .imm(0), found))
         // The haystack's buffer ends while the needle goes on: no later start can match either.
         guard start + k < hs else {
@@ -55,7 +55,7 @@ extension ProgramGenerator {
           matchedWhole = false
           break
         }
-        asm.emit(.load(.b, .r1, .r10, ho + Int16(start + k)))
+        asm.emit(.load(.b, .r1, fp, ho + Int16(start + k)))
         if k == 0 { asm.emit(.jumpIf(.eq, .r1, .imm(0), missing)) }
         asm.emit(.jumpIf(.ne, .r1, .reg(.r2), next))
       }
@@ -76,7 +76,7 @@ extension ProgramGenerator {
     let s = try emit(base)
     guard case .bytes(let off, _) = s else { throw fail("internal: string not in memory", e.range) }
     let t = try newTemp(at: e.range)
-    asm.emit(.load(.b, .r1, .r10, off + Int16(i)))
+    asm.emit(.load(.b, .r1, fp, off + Int16(i)))
     extend(.r1, bits: 8, signed: true)
     setTemp(t, from: .r1)
     return t
@@ -103,14 +103,14 @@ extension ProgramGenerator {
       let found = asm.newLabel()
       var matchedWhole = true
       for k in 0..<ns {
-        asm.emit(.load(.b, .r2, .r10, no + Int16(k)))
+        asm.emit(.load(.b, .r2, fp, no + Int16(k)))
         asm.emit(.jumpIf(.eq, .r2, .imm(0), found))
         guard start + k < hs else {
           asm.emit(.jump(missing))
           matchedWhole = false
           break
         }
-        asm.emit(.load(.b, .r1, .r10, ho + Int16(start + k)))
+        asm.emit(.load(.b, .r1, fp, ho + Int16(start + k)))
         if k == 0 { asm.emit(.jumpIf(.eq, .r1, .imm(0), missing)) }
         asm.emit(.jumpIf(.ne, .r1, .reg(.r2), next))
       }
@@ -137,17 +137,17 @@ extension ProgramGenerator {
     let size = e.type.size
     let off = try allocate(size, at: e.range)
     try zero(off, size)
-    copy(from: .r10, oa, to: .r10, off, size: min(sa, size))
+    copy(from: fp, oa, to: fp, off, size: min(sa, size))
     let end = asm.newLabel()
     let at = (0..<sa).map { _ in asm.newLabel() }
     for i in 0..<sa {
-      asm.emit(.load(.b, .r1, .r10, oa + Int16(i)))
+      asm.emit(.load(.b, .r1, fp, oa + Int16(i)))
       asm.emit(.jumpIf(.eq, .r1, .imm(0), at[i]))
     }
     asm.emit(.jump(at[sa - 1]))  // no NUL: b replaces the last byte
     for (i, label) in at.enumerated() {
       asm.bind(label)
-      copy(from: .r10, ob, to: .r10, off + Int16(i), size: min(sb, size - i))
+      copy(from: fp, ob, to: fp, off + Int16(i), size: min(sb, size - i))
       asm.emit(.jump(end))
     }
     asm.bind(end)
@@ -173,8 +173,8 @@ extension ProgramGenerator {
     let end = asm.newLabel()
     asm.mov(.r1, 0)
     for i in 0..<Int(n) {
-      asm.emit(.load(.b, .r1, .r10, offsets[0] + Int16(i)))
-      asm.emit(.load(.b, .r2, .r10, offsets[1] + Int16(i)))
+      asm.emit(.load(.b, .r1, fp, offsets[0] + Int16(i)))
+      asm.emit(.load(.b, .r2, fp, offsets[1] + Int16(i)))
       extend(.r1, bits: 8, signed: true)
       extend(.r2, bits: 8, signed: true)
       asm.emit(.alu64(.sub, .r1, .reg(.r2)))
